@@ -1,0 +1,449 @@
+import { z } from "zod";
+
+/**
+ * The brand file (`brands/<name>.json`): the only per-brand input. It holds secret *names* only;
+ * values are read at run time from Secrets Manager, so a brand file can be committed safely.
+ * Every field has a description: it becomes the editor hint in brands/brand.schema.json.
+ */
+
+const E164 = /^\+[1-9]\d{7,14}$/;
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+const secretName = (what: string) =>
+  z
+    .string()
+    .regex(SECRET_NAME, {
+      error: (iss) =>
+        `${JSON.stringify(iss.input)} is not a Secrets Manager secret name: use letters, digits and /_+=.@- only, and put the secret's value in Secrets Manager, never in this file`,
+    })
+    .describe(`Name of the Secrets Manager secret holding ${what}. Never the value itself.`);
+
+const timeZone = z
+  .string()
+  .refine(
+    (tz) => {
+      try {
+        new Intl.DateTimeFormat("en", { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { error: (iss) => `${JSON.stringify(iss.input)} is not an IANA time zone: use e.g. "Europe/London"` },
+  )
+  .describe('IANA time zone, e.g. "America/New_York".');
+
+const schedule = z
+  .number()
+  .int()
+  .min(1, { error: "must be at least 1 minute: EventBridge cannot schedule more often" })
+  .max(1440)
+  .describe("Minutes between ingest runs for this source.");
+
+const maxPagesPerRun = z
+  .number()
+  .int()
+  .min(1)
+  .max(100)
+  .describe("Upper bound on pages fetched per run, so one run cannot exhaust a rate limit.");
+
+const sourceBase = {
+  enabled: z.boolean().default(true).describe("Set false to keep the settings but stop ingesting."),
+  scheduleMinutes: schedule.default(5),
+  maxPagesPerRun: maxPagesPerRun.default(5),
+};
+
+const httpsUrl = z
+  .string()
+  .url({
+    error: (iss) => `${JSON.stringify(iss.input)} is not a URL: use e.g. "https://example.com/feed.xml"`,
+  })
+  .refine((u) => u.startsWith("https://") || u.startsWith("http://"), { error: "must start with https://" });
+
+const hostname = z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, {
+  error: (iss) => `${JSON.stringify(iss.input)} is not a host name: use e.g. "mastodon.social" (no https://)`,
+});
+
+export const SourcesSchema = z
+  .object({
+    simulator: z
+      .object({
+        ...sourceBase,
+        scheduleMinutes: schedule.default(1),
+        scenario: z
+          .enum(["demo", "quiet", "steady"])
+          .default("demo")
+          .describe("demo: a baseline, then a backlash, then recovery. quiet/steady: no burst."),
+        speed: z
+          .number()
+          .positive()
+          .max(10_000)
+          .default(60)
+          .describe("Simulated seconds per real second. 60 turns a simulated hour into a real minute."),
+        seed: z.number().int().default(42).describe("Random seed, so a scenario replays identically."),
+      })
+      .strict()
+      .describe("Offline simulated mention stream. Needs no network or credentials."),
+    csv: z
+      .object({
+        ...sourceBase,
+        scheduleMinutes: schedule.default(1),
+        path: z.string().min(1).describe("CSV file to replay, relative to the working directory."),
+        brandColumn: z.string().default("airline"),
+        brandValue: z.string().min(1).describe("Rows whose brandColumn equals this are this brand's."),
+        speed: z.number().positive().max(100_000).default(600),
+      })
+      .strict()
+      .describe("Local replay of a CSV export. For demos and backtests, not for deployment."),
+    bluesky: z
+      .object({
+        ...sourceBase,
+        service: httpsUrl.default("https://bsky.social").describe("PDS/AppView used for search."),
+        credentialsSecretName: secretName(
+          '{"identifier": "...", "appPassword": "..."} (a Bluesky app password)',
+        ),
+      })
+      .strict(),
+    mastodon: z
+      .object({
+        ...sourceBase,
+        instances: z
+          .array(hostname)
+          .min(1, { error: 'list at least one instance, e.g. ["mastodon.social"]' })
+          .describe("Instances whose hashtag timelines are read."),
+        accessTokenSecretName: secretName("an optional access token for instances that need one").optional(),
+      })
+      .strict(),
+    reddit: z
+      .object({
+        ...sourceBase,
+        subreddits: z
+          .array(z.string().regex(/^[A-Za-z0-9_]{2,21}$/))
+          .default([])
+          .describe("Empty: all of Reddit."),
+        credentialsSecretName: secretName('{"clientId": "...", "clientSecret": "...", "userAgent": "..."}'),
+      })
+      .strict(),
+    hackernews: z
+      .object({ ...sourceBase })
+      .strict()
+      .describe("Hacker News via the public Algolia search API."),
+    rss: z
+      .object({
+        ...sourceBase,
+        feeds: z.array(httpsUrl).min(1, { error: "list at least one feed URL" }),
+      })
+      .strict(),
+    x: z
+      .object({
+        ...sourceBase,
+        scheduleMinutes: schedule.default(15),
+        bearerTokenSecretName: secretName("an X API v2 bearer token"),
+        maxReadsPerDay: z
+          .number()
+          .int()
+          .positive()
+          .describe("X bills per post read: ingestion stops for the day after this many posts."),
+      })
+      .strict(),
+  })
+  .partial()
+  .strict()
+  .refine((s) => Object.values(s).some((src) => src?.enabled !== false), {
+    error: 'enable at least one source, e.g. "simulator": {} for an offline demo',
+  });
+
+export const DetectionSchema = z
+  .object({
+    windowMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(60)
+      .default(5)
+      .describe("Size of a counting window. Smaller alerts sooner; larger is steadier."),
+    method: z
+      .enum(["adaptive", "threshold"])
+      .default("adaptive")
+      .describe("adaptive: improbable against the learnt baseline. threshold: a fixed count per window."),
+    threshold: z
+      .number()
+      .int()
+      .min(1)
+      .default(20)
+      .describe("Negative mentions per window that alarm with method=threshold, and during warm-up."),
+    alpha: z
+      .number()
+      .gt(0)
+      .lt(0.5)
+      .default(1e-3)
+      .describe("Alarm when P(count >= observed | baseline) is below this. Lower means fewer, surer alerts."),
+    minCount: z
+      .number()
+      .int()
+      .min(1)
+      .default(8)
+      .describe("Never alarm below this many negatives in a window."),
+    minRatio: z.number().min(1).default(2).describe("Never alarm below this multiple of the expected count."),
+    warmupWindows: z
+      .number()
+      .int()
+      .min(0)
+      .default(24)
+      .describe(
+        "Windows of history before the adaptive baseline is trusted; until then only `threshold` applies.",
+      ),
+    baselineHalfLifeWindows: z
+      .number()
+      .positive()
+      .default(288)
+      .describe("Half-life of the EWMA baseline, in windows (288 x 5 min = one day)."),
+    hourOfDayProfile: z
+      .boolean()
+      .default(true)
+      .describe("Learn a separate baseline per hour of day (quiet nights)."),
+    cusum: z
+      .object({
+        enabled: z.boolean().default(true),
+        slack: z
+          .number()
+          .min(0)
+          .default(0.5)
+          .describe("k, in standard deviations: drift tolerated per window."),
+        limit: z
+          .number()
+          .positive()
+          .default(8)
+          .describe("h, in standard deviations: alarm when the sum passes it."),
+      })
+      .strict()
+      .default({ enabled: true, slack: 0.5, limit: 8 }),
+    pendingWindows: z
+      .number()
+      .int()
+      .min(1)
+      .default(1)
+      .describe("Alarming windows in a row before an incident fires (1 = alert on the first)."),
+    resolveAfterQuietWindows: z
+      .number()
+      .int()
+      .min(1)
+      .default(3)
+      .describe("Quiet windows before an incident resolves."),
+    escalateRatio: z
+      .number()
+      .gt(1)
+      .default(2)
+      .describe(
+        "An incident escalates (and notifies inside its cooldown) when a window is this much worse than its last notified peak.",
+      ),
+    criticalRatio: z
+      .number()
+      .gt(1)
+      .default(5)
+      .describe("Observed/expected at or above which severity is critical (SMS even in quiet hours)."),
+    reminderMinutes: z.number().int().min(5).default(60).describe("Remind while an incident keeps firing."),
+    cooldownMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .default(30)
+      .describe("No repeat notice for the same incident inside this."),
+  })
+  .strict();
+
+export const AlertsSchema = z
+  .object({
+    sms: z
+      .array(
+        z.string().regex(E164, {
+          error: (iss) =>
+            `${JSON.stringify(iss.input)} is not an E.164 number: write it as +<country><number>, e.g. "+447700900123"`,
+        }),
+      )
+      .default([])
+      .describe("Phones that get SMS (critical only during quiet hours)."),
+    email: z
+      .array(z.email({ error: (iss) => `${JSON.stringify(iss.input)} is not an email address` }))
+      .default([])
+      .describe("Addresses that get the detailed email. Each must confirm the SNS subscription."),
+    opsEmail: z
+      .array(z.email({ error: (iss) => `${JSON.stringify(iss.input)} is not an email address` }))
+      .default([])
+      .describe("Who hears about the detector's own health (errors, dead-letter queue, stale sources)."),
+    smsMinSeverity: z
+      .enum(["warning", "critical"])
+      .default("warning")
+      .describe("Lowest severity that goes to SMS outside quiet hours."),
+    quietHours: z
+      .object({
+        start: z.string().regex(HH_MM, { error: 'use 24-hour "HH:MM", e.g. "22:00"' }),
+        end: z.string().regex(HH_MM, { error: 'use 24-hour "HH:MM", e.g. "07:00"' }),
+        timeZone,
+      })
+      .strict()
+      .optional()
+      .describe("During these hours only critical alerts go to SMS; email still gets everything."),
+    maxMessagesPerHour: z
+      .number()
+      .int()
+      .min(1)
+      .default(6)
+      .describe("Cap per channel, so a flapping incident cannot flood a phone."),
+    reportBaseUrl: httpsUrl
+      .optional()
+      .describe("Where incident links point; defaults to presigned report links."),
+  })
+  .strict();
+
+export const SentimentSchema = z
+  .object({
+    mode: z
+      .enum(["local", "comprehend", "cascade"])
+      .default("local")
+      .describe(
+        "local: free, offline lexicon scorer. comprehend: Amazon Comprehend. cascade: local decides clear cases, Comprehend the rest.",
+      ),
+    comprehendUnitsPerDay: z
+      .number()
+      .int()
+      .min(0)
+      .default(50_000)
+      .describe(
+        "Comprehend units (100 chars, min 3 per text) per day; beyond it scoring falls back to local.",
+      ),
+  })
+  .strict();
+
+const term = z.string().trim().min(2, { error: "a match term needs at least 2 characters" });
+
+export const BrandConfigSchema = z
+  .object({
+    $schema: z.string().optional(),
+    brand: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,30}$/, {
+        error: (iss) =>
+          `${JSON.stringify(iss.input)} is not a brand id: use lower-case letters, digits and dashes (it names the stack "Backlash-<brand>")`,
+      })
+      .describe("Brand id: names the stack (Backlash-<brand>) and must match the file name."),
+    displayName: z.string().min(1).max(40).describe("How alerts name the brand."),
+    match: z
+      .object({
+        terms: z.array(term).default([]).describe("Words or phrases that mean the brand (case-insensitive)."),
+        handles: z
+          .array(
+            z.string().regex(/^@?[A-Za-z0-9_.-]{1,64}$/, { error: 'use the handle, e.g. "@exampleair"' }),
+          )
+          .default([])
+          .describe(
+            "The brand's own accounts: mentions of them count; posts by them are the brand's replies.",
+          ),
+        hashtags: z
+          .array(
+            z.string().regex(/^#?[\p{L}\p{N}_]{1,100}$/u, { error: 'use a hashtag, e.g. "#exampleair"' }),
+          )
+          .default([]),
+        exclude: z
+          .array(term)
+          .default([])
+          .describe("Mentions containing any of these are ignored (e.g. a namesake)."),
+      })
+      .strict()
+      .refine((m) => m.terms.length + m.handles.length + m.hashtags.length > 0, {
+        error: "give at least one of terms, handles or hashtags so mentions can be found",
+      }),
+    languages: z
+      .array(z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, { error: 'use a language code, e.g. "en"' }))
+      .default(["en"])
+      .describe("Languages to keep; others are stored unscored."),
+    sources: SourcesSchema,
+    sentiment: SentimentSchema.default({ mode: "local", comprehendUnitsPerDay: 50_000 }),
+    detection: DetectionSchema.default(() => DetectionSchema.parse({})),
+    alerts: AlertsSchema.default(() => AlertsSchema.parse({})),
+    retentionDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(3650)
+      .default(90)
+      .describe("Mentions expire (DynamoDB TTL) after this."),
+  })
+  .strict();
+
+export type BrandConfig = z.infer<typeof BrandConfigSchema>;
+export type BrandConfigInput = z.input<typeof BrandConfigSchema>;
+export type DetectionConfig = z.infer<typeof DetectionSchema>;
+export type AlertsConfig = z.infer<typeof AlertsSchema>;
+export type SourcesConfig = z.infer<typeof SourcesSchema>;
+export type SentimentConfig = z.infer<typeof SentimentSchema>;
+
+export interface ConfigProblem {
+  /** Path in the file, e.g. `alerts.sms[0]`. */
+  path: string;
+  message: string;
+}
+
+export type ParseResult = { ok: true; config: BrandConfig } | { ok: false; problems: ConfigProblem[] };
+
+/** `["alerts","sms",0]` -> `alerts.sms[0]` */
+export const formatPath = (path: readonly PropertyKey[]): string =>
+  path.reduce<string>((out, key) => {
+    if (typeof key === "number") return `${out}[${key}]`;
+    return out === "" ? String(key) : `${out}.${String(key)}`;
+  }, "") || "(root)";
+
+const friendlyMessage = (issue: z.core.$ZodIssue): string => {
+  if (issue.code === "unrecognized_keys") {
+    return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}: check the spelling against brands/brand.schema.json`;
+  }
+  if (issue.code === "invalid_type" && issue.input === undefined) {
+    return `is required (${issue.expected})`;
+  }
+  return issue.message;
+};
+
+/** Validates a parsed brand file. `expectedBrand` is the file's base name, which must match `brand`. */
+export const parseBrandConfig = (input: unknown, expectedBrand?: string): ParseResult => {
+  const result = BrandConfigSchema.safeParse(input);
+  if (!result.success) {
+    return {
+      ok: false,
+      problems: result.error.issues.map((issue) => ({
+        path: formatPath(issue.path),
+        message: friendlyMessage(issue),
+      })),
+    };
+  }
+  if (expectedBrand !== undefined && result.data.brand !== expectedBrand) {
+    return {
+      ok: false,
+      problems: [
+        {
+          path: "brand",
+          message: `is "${result.data.brand}" but the file is ${expectedBrand}.json: make them the same`,
+        },
+      ],
+    };
+  }
+  return { ok: true, config: result.data };
+};
+
+export class BrandConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: ConfigProblem[],
+  ) {
+    super(
+      `${file} is not a valid brand file:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join("\n")}`,
+    );
+    this.name = "BrandConfigError";
+  }
+}
+
+/** Sources that are configured and not switched off, in a stable order. */
+export const enabledSources = (config: BrandConfig): (keyof SourcesConfig)[] =>
+  (Object.keys(config.sources) as (keyof SourcesConfig)[])
+    .filter((name) => config.sources[name] !== undefined && config.sources[name]?.enabled !== false)
+    .sort();
