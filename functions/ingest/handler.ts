@@ -1,0 +1,2 @@
+// Placeholder: the ingest handler is filled in by its issue; the stack bundles this entry.
+export const handler = async (): Promise<void> => {};
