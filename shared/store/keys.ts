@@ -1,0 +1,29 @@
+import { createHash } from "node:crypto";
+import type { SourceName } from "#shared/core/mention";
+
+/**
+ * Every item's key, in one place: the only module that knows the table's layout.
+ * One table per brand (one stack per brand), so keys need no brand prefix except the time index.
+ */
+export const keys = {
+  mention: (source: SourceName, id: string) => ({ pk: `M#${source}#${id}`, sk: "M" }),
+  mentionTime: (brand: string, createdAt: string, source: SourceName, id: string) => ({
+    gsi1pk: `MT#${brand}`,
+    gsi1sk: `${createdAt}#${source}#${id}`,
+  }),
+  cursor: (source: SourceName) => ({ pk: `CURSOR#${source}`, sk: "CURSOR" }),
+  sourceHealth: (source: SourceName) => ({ pk: `HEALTH#${source}`, sk: "HEALTH" }),
+  author: (source: SourceName, handle: string) => ({ pk: `A#${source}#${handle.toLowerCase()}`, sk: "A" }),
+  sentiment: (textHash: string) => ({ pk: `TXT#${textHash}`, sk: "TXT" }),
+  budget: (name: string, day: string) => ({ pk: `BUDGET#${name}#${day}`, sk: "BUDGET" }),
+  window: (windowStart: string) => ({ pk: `W#${windowStart}`, sk: "W" }),
+  detector: () => ({ pk: "DETECTOR", sk: "STATE" }),
+  incident: (id: string) => ({ pk: `INCIDENT#${id}`, sk: "INCIDENT" }),
+  outbox: (notificationId: string) => ({ pk: "OUTBOX", sk: notificationId }),
+} as const;
+
+/** Short, fixed-size token for a mention, kept in its window's "counted" set (72 bits: collisions negligible). */
+export const mentionToken = (source: SourceName, id: string): string =>
+  createHash("sha256").update(`${source}#${id}`).digest("base64url").slice(0, 12);
+
+export const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);

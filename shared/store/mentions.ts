@@ -1,0 +1,220 @@
+import {
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
+  BatchWriteItemCommand,
+  ConditionalCheckFailedException,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type WriteRequest,
+} from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import type { ScoredMention, SourceName } from "#shared/core/mention";
+import type { TableRef } from "#shared/store/client";
+import { epochSeconds, keys } from "#shared/store/keys";
+import {
+  ITEM_TYPE_ATTRIBUTE,
+  MENTION_ITEM_TYPE,
+  TIME_INDEX,
+  TTL_ATTRIBUTE,
+} from "#shared/store/table-definition";
+
+export interface PutMentionsResult {
+  stored: ScoredMention[];
+  duplicates: number;
+}
+
+const PUT_CONCURRENCY = 16;
+const BATCH_RETRY_LIMIT = 8;
+
+/** Runs `work` over `items` with at most `limit` in flight. */
+export const mapLimit = async <T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>) => {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+};
+
+const backoff = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 25 * 2 ** attempt) * (0.5 + Math.random())));
+
+/** BatchWriteItem in chunks of 25, re-sending UnprocessedItems with backoff until none are left. */
+export const batchWrite = async (table: TableRef, requests: WriteRequest[]): Promise<void> => {
+  for (let i = 0; i < requests.length; i += 25) {
+    let pending: WriteRequest[] = requests.slice(i, i + 25);
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > BATCH_RETRY_LIMIT) {
+        throw new Error(
+          `BatchWriteItem left ${pending.length} items unprocessed after ${BATCH_RETRY_LIMIT} retries`,
+        );
+      }
+      if (attempt > 0) await backoff(attempt);
+      const out = await table.client.send(
+        new BatchWriteItemCommand({ RequestItems: { [table.tableName]: pending } }),
+      );
+      pending = out.UnprocessedItems?.[table.tableName] ?? [];
+    }
+  }
+};
+
+/** BatchGetItem in chunks of 100, re-asking for UnprocessedKeys until none are left. */
+export const batchGet = async (
+  table: TableRef,
+  itemKeys: { pk: string; sk: string }[],
+  projection?: string,
+): Promise<Record<string, unknown>[]> => {
+  const found: Record<string, unknown>[] = [];
+  for (let i = 0; i < itemKeys.length; i += 100) {
+    let pending = itemKeys.slice(i, i + 100).map((k) => marshall(k));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > BATCH_RETRY_LIMIT)
+        throw new Error(`BatchGetItem left ${pending.length} keys unprocessed`);
+      if (attempt > 0) await backoff(attempt);
+      const out: BatchGetItemCommandOutput = await table.client.send(
+        new BatchGetItemCommand({
+          RequestItems: {
+            [table.tableName]: { Keys: pending, ...(projection ? { ProjectionExpression: projection } : {}) },
+          },
+        }),
+      );
+      for (const item of out.Responses?.[table.tableName] ?? []) found.push(unmarshall(item));
+      pending = out.UnprocessedKeys?.[table.tableName]?.Keys ?? [];
+    }
+  }
+  return found;
+};
+
+export const mentionItem = (brand: string, mention: ScoredMention, retentionDays: number, now: Date) => ({
+  ...keys.mention(mention.source, mention.id),
+  ...keys.mentionTime(brand, mention.createdAt, mention.source, mention.id),
+  [ITEM_TYPE_ATTRIBUTE]: MENTION_ITEM_TYPE,
+  ...mention,
+  ingestedAt: now.toISOString(),
+  [TTL_ATTRIBUTE]: epochSeconds(now) + retentionDays * 86_400,
+});
+
+/** Mention fields as stored: the item minus keys and bookkeeping. */
+export const mentionFromItem = (item: Record<string, unknown>): ScoredMention => {
+  const { pk, sk, gsi1pk, gsi1sk, type, ingestedAt, expiresAt, ...mention } = item;
+  return mention as unknown as ScoredMention;
+};
+
+/**
+ * Mentions, stored exactly once: a conditional put per mention, so a mention fetched twice (a
+ * retried run, an overlapping page) is a duplicate, not an error and not a second stream record.
+ */
+export class MentionStore {
+  constructor(
+    private readonly table: TableRef,
+    private readonly brand: string,
+    private readonly retentionDays: number,
+  ) {}
+
+  async putMentions(mentions: readonly ScoredMention[], now: Date = new Date()): Promise<PutMentionsResult> {
+    const outcomes = await mapLimit(mentions, PUT_CONCURRENCY, async (mention) => {
+      try {
+        await this.table.client.send(
+          new PutItemCommand({
+            TableName: this.table.tableName,
+            Item: marshall(mentionItem(this.brand, mention, this.retentionDays, now), {
+              removeUndefinedValues: true,
+            }),
+            ConditionExpression: "attribute_not_exists(pk)",
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    });
+    const stored = mentions.filter((_, i) => outcomes[i]);
+    await this.recordAuthors(stored, now);
+    return { stored, duplicates: mentions.length - stored.length };
+  }
+
+  /**
+   * Author history for "existing customers vs new voices". Updated only for newly stored mentions,
+   * so a retried run does not count a post twice.
+   */
+  private async recordAuthors(mentions: readonly ScoredMention[], now: Date): Promise<void> {
+    await mapLimit(mentions, PUT_CONCURRENCY, (m) => {
+      const positive = m.sentiment.label === "POSITIVE";
+      const negative = m.sentiment.label === "NEGATIVE";
+      return this.table.client.send(
+        new UpdateItemCommand({
+          TableName: this.table.tableName,
+          Key: marshall(keys.author(m.source, m.author)),
+          UpdateExpression: `SET firstSeen = if_not_exists(firstSeen, :at), lastSeen = :now, #ttl = :ttl${
+            positive ? ", firstPositiveAt = if_not_exists(firstPositiveAt, :at)" : ""
+          } ADD mentions :one, positives :pos, negatives :neg`,
+          ExpressionAttributeNames: { "#ttl": TTL_ATTRIBUTE },
+          ExpressionAttributeValues: marshall({
+            ":at": m.createdAt,
+            ":now": now.toISOString(),
+            ":ttl": epochSeconds(now) + 365 * 86_400,
+            ":one": 1,
+            ":pos": positive ? 1 : 0,
+            ":neg": negative ? 1 : 0,
+          }),
+        }),
+      );
+    });
+  }
+
+  /**
+   * Authors (as "source:handle") whose first positive mention came before `before`: the brand's
+   * existing fans, whose turning negative means more than a new voice's complaint.
+   */
+  async authorsPositiveBefore(
+    authors: readonly { source: SourceName; author: string }[],
+    before: string,
+  ): Promise<Set<string>> {
+    const unique = [...new Map(authors.map((a) => [`${a.source}:${a.author.toLowerCase()}`, a])).values()];
+    const items = await batchGet(
+      this.table,
+      unique.map((a) => keys.author(a.source, a.author)),
+      "pk, firstPositiveAt",
+    );
+    const positive = new Set<string>();
+    for (const item of items) {
+      const firstPositiveAt = item.firstPositiveAt;
+      if (typeof firstPositiveAt === "string" && firstPositiveAt < before) {
+        const [, source, handle] = String(item.pk).split("#");
+        positive.add(`${source}:${handle}`);
+      }
+    }
+    return positive;
+  }
+
+  /** Mentions with createdAt in [from, to), oldest first, through the time index (paged, bounded). */
+  async mentionsBetween(from: string, to: string, limit = 5_000): Promise<ScoredMention[]> {
+    const out: ScoredMention[] = [];
+    let startKey: Record<string, import("@aws-sdk/client-dynamodb").AttributeValue> | undefined;
+    do {
+      const page = await this.table.client.send(
+        new QueryCommand({
+          TableName: this.table.tableName,
+          IndexName: TIME_INDEX.indexName,
+          KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :from AND :to",
+          ExpressionAttributeNames: { "#pk": TIME_INDEX.partitionKey, "#sk": TIME_INDEX.sortKey },
+          ExpressionAttributeValues: marshall({ ":pk": `MT#${this.brand}`, ":from": from, ":to": `${to}` }),
+          ExclusiveStartKey: startKey,
+          Limit: Math.min(1_000, limit - out.length),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const mention = mentionFromItem(unmarshall(item));
+        if (mention.createdAt < to) out.push(mention);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && out.length < limit);
+    return out;
+  }
+}

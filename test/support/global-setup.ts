@@ -1,0 +1,20 @@
+import type { TestProject } from "vitest/node";
+import { startDynamoDbLocal } from "#shared/local/dynamodb-local";
+
+/**
+ * One DynamoDB Local (a JVM) for the whole run; each test file creates its own table in it.
+ * Starting one per file would cost a JVM start each on a 2-core machine.
+ */
+export default async function setup(project: TestProject) {
+  const dynamo = await startDynamoDbLocal();
+  project.provide("dynamoEndpoint", dynamo.endpoint);
+  return async () => {
+    await dynamo.stop();
+  };
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    dynamoEndpoint: string;
+  }
+}
