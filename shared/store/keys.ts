@@ -18,7 +18,8 @@ export const keys = {
   budget: (name: string, day: string) => ({ pk: `BUDGET#${name}#${day}`, sk: "BUDGET" }),
   window: (windowStart: string) => ({ pk: `W#${windowStart}`, sk: "W" }),
   detector: () => ({ pk: "DETECTOR", sk: "STATE" }),
-  incident: (id: string) => ({ pk: `INCIDENT#${id}`, sk: "INCIDENT" }),
+  /** One partition, sorted by id (= start time), so the newest incidents are one query away. */
+  incident: (id: string) => ({ pk: "INCIDENT", sk: id }),
   outbox: (notificationId: string) => ({ pk: "OUTBOX", sk: notificationId }),
 } as const;
 
