@@ -8,21 +8,13 @@ import {
   TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import type { DetectorState, Evaluation, Incident, WindowCounts } from "#shared/core/detection-types";
+import type { DetectorRecord } from "#shared/core/batch-step";
+import type { Evaluation, Incident, WindowCounts } from "#shared/core/detection-types";
 import type { TableRef } from "#shared/store/client";
 import { epochSeconds, keys } from "#shared/store/keys";
 import { TTL_ATTRIBUTE } from "#shared/store/table-definition";
 
-/** Everything the detector keeps between batches, in one item: read and written with the window counts. */
-export interface DetectorRecord {
-  state: DetectorState;
-  /** Counts of state.currentWindow so far: closing it into the baseline needs no extra read. */
-  currentCounts?: WindowCounts;
-  /** The open incident, if any (resolved ones are archived as INCIDENT# items). */
-  incident?: Incident;
-  /** Send times (ISO) per channel in the last hour, for the per-hour cap. */
-  recentSends: { sms: string[]; email: string[] };
-}
+export type { DetectorRecord };
 
 export interface StoredWindow {
   counts: WindowCounts;
