@@ -22,16 +22,17 @@ export interface Ewma {
  * with a version condition. Pure data, JSON-serialisable.
  */
 export interface DetectorState {
+  /** Optimistic-lock version: the store checks and bumps it; the pure detector never changes it. */
   version: number;
   /** All-hours baseline of negatives per window. */
   baseline: Ewma;
   /** 24 entries when the hour-of-day profile is on (index = UTC hour), else empty. */
   hourly: Ewma[];
-  /** One-sided CUSUM statistic, in standard deviations. */
+  /** One-sided CUSUM statistic, in standard deviations (0 during warm-up and in threshold mode). */
   cusum: number;
-  /** Latest window folded into the baseline (or judged alarming and kept out). */
+  /** Latest closed window: folded into the baseline, or judged alarming and kept out. */
   lastClosedWindow?: string;
-  /** Newest window seen so far. */
+  /** The window still filling (newest seen): every window before it is closed. */
   currentWindow?: string;
 }
 
@@ -42,13 +43,22 @@ export interface Evaluation {
   windowStart: string;
   observed: number;
   total: number;
-  /** Expected negatives per window from the baseline (or from threshold during warm-up). */
+  /** Expected negatives per whole window from the baseline learnt so far (0 before any history). */
   expected: number;
-  /** observed / max(expected, small epsilon). */
+  /** observed / max(expected, 0.5): the floor keeps a near-silent baseline from dividing by ~0. */
   ratio: number;
-  /** P(X >= observed) under the baseline model; 1 when not computed. */
+  /** P(X >= observed) under the baseline model; 1 when not computed (warm-up, threshold mode). */
   pValue: number;
+  /** CUSUM statistic including this window (standard deviations); 0 when not computed. */
+  cusum: number;
   alarming: boolean;
+  /**
+   * Below the lower "all clear" bar (hysteresis): not alarming, under 1.5x expected and within one
+   * standard deviation of it (adaptive), or under 0.75x the threshold (threshold rule).
+   */
+  quiet: boolean;
+  /** The window is over and these are its final counts; false for an early look at a filling window. */
+  closed: boolean;
   /** Which rule decided: the adaptive test, the slow-burn CUSUM, the fixed threshold, or none. */
   rule: "adaptive" | "cusum" | "threshold" | "none";
   severity: Severity | null;
@@ -58,6 +68,9 @@ export interface Evaluation {
 
 export type IncidentState = "pending" | "firing" | "escalating" | "resolved";
 
+/** How a window counted for an incident: only closed windows can be quiet or elevated. */
+export type WindowVerdict = "alarming" | "elevated" | "quiet";
+
 export type NotificationKind = "opened" | "escalated" | "reminder" | "resolved";
 
 export interface Incident {
@@ -66,28 +79,34 @@ export interface Incident {
   state: IncidentState;
   /** First alarming window of the episode. */
   startedAt: string;
-  /** Windows in a row that alarmed while pending. */
+  /** Alarming windows in the episode (in a row while pending). */
   alarmingWindows: number;
   /** Quiet windows in a row while firing (for hysteresis). */
   quietWindows: number;
+  /** Latest window that counted (a verdict was recorded); older evaluations are ignored. */
   lastWindow: string;
+  /** How lastWindow counted: a window counts once, however often it is re-evaluated. */
+  lastWindowVerdict: WindowVerdict;
   peak: Evaluation;
   latest: Evaluation;
   severity: Severity;
-  /** Last notice actually delivered. */
+  /** Last notice issued (not suppressed by a silence). */
   lastNotified?: { at: string; kind: NotificationKind; observed: number; severity: Severity };
+  /** Window in which the last quiet window needed for resolution fell. */
   resolvedAt?: string;
+  /** Notices are suppressed (state still changes) while data time is before this. */
   silencedUntil?: string;
-  /** Notices delivered for this incident, in order (kind + time); bounded. */
+  /** Notices issued so far: the sequence number in the next notification id. */
   notices: number;
 }
 
-/** A notice the lifecycle asks to send. `id` = incident id + sequence: the idempotency key. */
+/** A notice the lifecycle asks to send. `id` = `<incident id>#<sequence>`: the idempotency key. */
 export interface Notification {
   id: string;
   kind: NotificationKind;
   incidentId: string;
   severity: Severity;
+  /** Data time: the start of the window that caused it. */
   at: string;
   evaluation: Evaluation;
   incident: Incident;
