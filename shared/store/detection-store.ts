@@ -238,7 +238,8 @@ export class DetectionStore {
           TableName: this.table.tableName,
           KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
           ExpressionAttributeValues: marshall({ ":pk": WINDOW_PARTITION, ":from": from, ":to": to }),
-          ProjectionExpression: "sk, windowStart, total, negative, bySource, version, evaluation",
+          ProjectionExpression: "sk, windowStart, #total, negative, bySource, #version, evaluation",
+          ExpressionAttributeNames: { "#total": "total", "#version": "version" },
           ExclusiveStartKey: startKey,
         }),
       );
@@ -288,7 +289,8 @@ const versionCondition = (version: number) =>
   version === 0
     ? { ConditionExpression: "attribute_not_exists(pk)" }
     : {
-        ConditionExpression: "version = :expected",
+        ConditionExpression: "#version = :expected",
+        ExpressionAttributeNames: { "#version": "version" },
         ExpressionAttributeValues: marshall({ ":expected": version }),
       };
 
@@ -301,19 +303,29 @@ const windowUpdate = (tableName: string, change: WindowChange, version: number, 
     ":version": version + 1,
     ":ttl": ttl,
   };
+  const names: Record<string, string> = {
+    "#windowStart": "windowStart",
+    "#total": "total",
+    "#negative": "negative",
+    "#bySource": "bySource",
+    "#version": "version",
+    "#ttl": TTL_ATTRIBUTE,
+  };
   let update =
-    "SET windowStart = :windowStart, total = :total, negative = :negative, bySource = :bySource, version = :version, #ttl = :ttl";
+    "SET #windowStart = :windowStart, #total = :total, #negative = :negative, #bySource = :bySource, #version = :version, #ttl = :ttl";
   if (change.evaluation) {
-    update += ", evaluation = :evaluation";
+    update += ", #evaluation = :evaluation";
+    names["#evaluation"] = "evaluation";
     values[":evaluation"] = JSON.stringify(change.evaluation);
   }
   if (change.newTokens.length > 0) {
-    update += " ADD counted :tokens";
+    update += " ADD #counted :tokens";
+    names["#counted"] = "counted";
     values[":tokens"] = new Set(change.newTokens);
   }
   let condition = "attribute_not_exists(pk)";
   if (version > 0) {
-    condition = "version = :expected";
+    condition = "#version = :expected";
     values[":expected"] = version;
   }
   return {
@@ -321,7 +333,7 @@ const windowUpdate = (tableName: string, change: WindowChange, version: number, 
     Key: marshall(windowKey(change.windowStart)),
     UpdateExpression: update,
     ConditionExpression: condition,
-    ExpressionAttributeNames: { "#ttl": TTL_ATTRIBUTE },
+    ExpressionAttributeNames: names,
     ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
   };
 };

@@ -1,0 +1,196 @@
+import type { AlertsConfig, DetectionConfig } from "#shared/core/brand-config";
+import type {
+  DetectorState,
+  Evaluation,
+  Incident,
+  Notification,
+  WindowCounts,
+} from "#shared/core/detection-types";
+import { advance, evaluateWindow, initialDetectorState, resetCusum } from "#shared/core/detector";
+import { stepIncident } from "#shared/core/incident";
+import type { ScoredMention } from "#shared/core/mention";
+import { routeNotification } from "#shared/core/routing";
+import { compareInstants, windowStartOf } from "#shared/core/windows";
+
+/**
+ * One batch of stored mentions applied to the detector: exact counting (each mention once, by
+ * its token), detection in window order, incident lifecycle and routing. Pure: the stream
+ * handler, the replay CLI and the tests all run this same function over different stores.
+ */
+
+/** Everything the detector keeps between batches, in one record. */
+export interface DetectorRecord {
+  state: DetectorState;
+  /** Counts of state.currentWindow so far: closing it into the baseline needs no extra read. */
+  currentCounts?: WindowCounts;
+  /** The open incident, if any. */
+  incident?: Incident;
+  /** Send times (ISO, data time) per channel in the last hour, for the per-hour cap. */
+  recentSends: { sms: string[]; email: string[] };
+}
+
+export interface WindowSnapshot {
+  counts: WindowCounts;
+  /** Tokens of mentions already counted in this window. */
+  counted: ReadonlySet<string>;
+}
+
+export interface CountedMention {
+  mention: ScoredMention;
+  /** Stable per mention (source + id): how a redelivered record is recognised. */
+  token: string;
+}
+
+export interface RoutedNotification {
+  notification: Notification;
+  route: { sms: boolean; email: boolean };
+}
+
+export interface BatchOutcome {
+  detector: DetectorRecord;
+  windows: { windowStart: string; counts: WindowCounts; newTokens: string[]; evaluation?: Evaluation }[];
+  /** Final verdicts of windows closed by this batch (for the chart's expected band). */
+  closedEvaluations: Evaluation[];
+  notifications: RoutedNotification[];
+  /** Incidents whose state changed in this batch (to archive). */
+  incidents: Incident[];
+  counted: number;
+  duplicates: number;
+}
+
+export const emptyDetectorRecord = (): DetectorRecord => ({
+  state: initialDetectorState(),
+  recentSends: { sms: [], email: [] },
+});
+
+const addTo = (counts: WindowCounts, mention: ScoredMention): WindowCounts => {
+  const negative = mention.sentiment.label === "NEGATIVE" ? 1 : 0;
+  const source = counts.bySource[mention.source] ?? { total: 0, negative: 0 };
+  return {
+    ...counts,
+    total: counts.total + 1,
+    negative: counts.negative + negative,
+    bySource: {
+      ...counts.bySource,
+      [mention.source]: { total: source.total + 1, negative: source.negative + negative },
+    },
+  };
+};
+
+const HOUR_MS = 3_600_000;
+const withinLastHour = (times: string[], at: string) =>
+  times.filter((t) => Date.parse(at) - Date.parse(t) < HOUR_MS && Date.parse(t) <= Date.parse(at));
+
+export const groupByWindow = (
+  mentions: readonly CountedMention[],
+  windowMinutes: number,
+): Map<string, CountedMention[]> => {
+  const groups = new Map<string, CountedMention[]>();
+  for (const item of mentions) {
+    const start = windowStartOf(item.mention.createdAt, windowMinutes);
+    const group = groups.get(start);
+    if (group) group.push(item);
+    else groups.set(start, [item]);
+  }
+  return new Map([...groups].sort(([a], [b]) => compareInstants(a, b)));
+};
+
+export const applyBatch = (
+  record: DetectorRecord | undefined,
+  windows: ReadonlyMap<string, WindowSnapshot>,
+  mentionsByWindow: ReadonlyMap<string, readonly CountedMention[]>,
+  detection: DetectionConfig,
+  alerts: AlertsConfig,
+): BatchOutcome => {
+  let detector = record ?? emptyDetectorRecord();
+  const outcome: BatchOutcome = {
+    detector,
+    windows: [],
+    closedEvaluations: [],
+    notifications: [],
+    incidents: [],
+    counted: 0,
+    duplicates: 0,
+  };
+  const changedIncidents = new Map<string, Incident>();
+  const starts = [...mentionsByWindow.keys()].sort(compareInstants);
+  for (const windowStart of starts) {
+    const snapshot = windows.get(windowStart);
+    if (!snapshot) throw new Error(`window ${windowStart} missing from the snapshot`);
+    const seen = new Set(snapshot.counted);
+    let counts = snapshot.counts;
+    const newTokens: string[] = [];
+    for (const { mention, token } of mentionsByWindow.get(windowStart) ?? []) {
+      if (seen.has(token)) {
+        outcome.duplicates++;
+        continue;
+      }
+      seen.add(token);
+      newTokens.push(token);
+      counts = addTo(counts, mention);
+    }
+    if (newTokens.length === 0) continue;
+    outcome.counted += newTokens.length;
+
+    const current = detector.state.currentWindow;
+    if (current !== undefined && compareInstants(windowStart, current) < 0) {
+      // Late data for a window already closed: count it exactly; the baseline has moved on.
+      outcome.windows.push({ windowStart, counts, newTokens });
+      continue;
+    }
+
+    let state = detector.state;
+    let incident = detector.incident;
+    const notifications: Notification[] = [];
+    const step = (evaluation: Evaluation) => {
+      const result = stepIncident(incident, evaluation, detection);
+      if (result.transition === "resolved") state = resetCusum(state);
+      if (result.incident && (result.transition !== undefined || result.notifications.length > 0)) {
+        changedIncidents.set(result.incident.id, result.incident);
+      }
+      incident = result.incident?.state === "resolved" ? undefined : result.incident;
+      notifications.push(...result.notifications);
+    };
+
+    if (current === undefined || compareInstants(windowStart, current) > 0) {
+      // A newer window: every window before it closes (the one filling, then empty ones as zeros).
+      const advanced = advance(
+        state,
+        detector.currentCounts ? [detector.currentCounts] : [],
+        windowStart,
+        detection,
+      );
+      state = advanced.state;
+      for (const closed of advanced.closed) {
+        step(closed);
+        outcome.closedEvaluations.push(closed);
+      }
+    }
+    const evaluation = evaluateWindow(state, counts, detection);
+    step(evaluation);
+
+    const sends = {
+      sms: withinLastHour(detector.recentSends.sms, evaluation.windowStart),
+      email: withinLastHour(detector.recentSends.email, evaluation.windowStart),
+    };
+    for (const notification of notifications) {
+      const route = routeNotification(notification, notification.at, alerts, {
+        sms: sends.sms.length,
+        email: sends.email.length,
+      });
+      if (route.sms) sends.sms.push(notification.at);
+      if (route.email) sends.email.push(notification.at);
+      outcome.notifications.push({ notification, route: { sms: route.sms, email: route.email } });
+    }
+    detector = {
+      state,
+      currentCounts: counts,
+      ...(incident ? { incident } : {}),
+      recentSends: sends,
+    };
+    outcome.windows.push({ windowStart, counts, newTokens, evaluation });
+  }
+  outcome.detector = detector;
+  outcome.incidents = [...changedIncidents.values()];
+  return outcome;
+};

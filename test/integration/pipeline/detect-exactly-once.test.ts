@@ -1,0 +1,128 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { CountedMention } from "#shared/core/batch-step";
+import { type BrandConfig, parseBrandConfig } from "#shared/core/brand-config";
+import type { ScoredMention } from "#shared/core/mention";
+import { countAndDetect, type DetectDeps } from "#shared/pipeline/detect";
+import { DetectionStore } from "#shared/store/detection-store";
+import { mentionToken } from "#shared/store/keys";
+import { createTestTable, type TestTable } from "#test/support/dynamo";
+
+const parsed = parseBrandConfig({
+  brand: "acme",
+  displayName: "Acme",
+  match: { terms: ["acme"] },
+  sources: { simulator: {} },
+  detection: { windowMinutes: 5, method: "threshold", threshold: 10, resolveAfterQuietWindows: 2 },
+  alerts: { email: ["oncall@example.com"], sms: ["+447700900123"] },
+});
+if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+const config: BrandConfig = parsed.config;
+
+let seq = 0;
+const mention = (
+  minute: number,
+  negative: boolean,
+  source: "simulator" | "bluesky" = "simulator",
+): CountedMention => {
+  const id = `m${seq++}`;
+  const m: ScoredMention = {
+    id,
+    source,
+    text: negative ? "acme is awful" : "acme is fine",
+    author: `u${id}`,
+    createdAt: new Date(Date.UTC(2026, 10, 27, 10, minute, 0)).toISOString(),
+    sentiment: negative
+      ? { label: "NEGATIVE", scorer: "local", scores: { positive: 0, negative: 1, neutral: 0, mixed: 0 } }
+      : { label: "NEUTRAL", scorer: "local", scores: { positive: 0, negative: 0, neutral: 1, mixed: 0 } },
+  };
+  return { mention: m, token: mentionToken(m.source, m.id) };
+};
+
+let table: TestTable;
+let published: { id: string; message: Record<string, unknown> }[];
+let failNextPublishes: number;
+let deps: DetectDeps;
+
+beforeEach(async () => {
+  table = await createTestTable("detect");
+  published = [];
+  failNextPublishes = 0;
+  deps = {
+    config,
+    store: new DetectionStore(table, 30),
+    compose: async ({ notification, route }) => ({
+      kind: notification.kind,
+      sms: route.sms ? "send" : "hold",
+    }),
+    publisher: {
+      publish: async (message, id) => {
+        if (failNextPublishes > 0) {
+          failNextPublishes--;
+          throw new Error("SNS is down");
+        }
+        published.push({ id, message });
+      },
+    },
+  };
+});
+afterEach(async () => {
+  await table.drop();
+});
+
+const burst = () => [
+  ...Array.from({ length: 12 }, (_, i) => mention(1 + (i % 3), true)),
+  ...Array.from({ length: 5 }, () => mention(2, false, "bluesky")),
+];
+
+describe("stream handler use case: exactly once on DynamoDB Local", () => {
+  it("counts a redelivered batch once, opens one incident and sends one alert", async () => {
+    const batch = burst();
+    const first = await countAndDetect(batch, deps);
+    const replay = await countAndDetect(batch, deps);
+    expect(first.counted).toBe(17);
+    expect(replay.counted).toBe(0);
+    expect(replay.duplicates).toBe(17);
+    const [window] = await deps.store.windowsBetween("2026-11-27T10:00:00.000Z", "2026-11-27T10:05:00.000Z");
+    expect(window?.counts).toMatchObject({ total: 17, negative: 12 });
+    expect(window?.counts.bySource).toEqual({
+      simulator: { total: 12, negative: 12 },
+      bluesky: { total: 5, negative: 0 },
+    });
+    expect(published.map((p) => p.message.kind)).toEqual(["opened"]);
+    expect(await deps.store.recentIncidents()).toHaveLength(1);
+  });
+
+  it("adds up two concurrent batches on one window exactly", async () => {
+    const a = Array.from({ length: 40 }, (_, i) => mention(i % 5, i % 2 === 0));
+    const b = Array.from({ length: 40 }, (_, i) => mention(i % 5, i % 4 === 0, "bluesky"));
+    const results = await Promise.all([countAndDetect(a, deps), countAndDetect(b, deps)]);
+    expect(results[0].counted + results[1].counted).toBe(80);
+    const [window] = await deps.store.windowsBetween("2026-11-27T10:00:00.000Z", "2026-11-27T10:05:00.000Z");
+    expect(window?.counts.total).toBe(80);
+    expect(window?.counts.negative).toBe(20 + 10);
+  });
+
+  it("keeps a notice queued while SNS fails and sends it exactly once when it recovers", async () => {
+    failNextPublishes = 2;
+    const batch = burst();
+    await expect(countAndDetect(batch, deps)).rejects.toThrow("SNS is down");
+    await expect(countAndDetect(batch, deps)).rejects.toThrow("SNS is down");
+    expect(published).toHaveLength(0);
+    const retry = await countAndDetect(batch, deps);
+    expect(retry.counted).toBe(0);
+    expect(retry.delivered).toBe(1);
+    await countAndDetect(batch, deps);
+    expect(published.map((p) => p.message.kind)).toEqual(["opened"]);
+    expect(await deps.store.pendingOutbox()).toEqual([]);
+  });
+
+  it("resolves after quiet windows and sends the resolved notice once", async () => {
+    await countAndDetect(burst(), deps);
+    // Quiet windows at 10:05, 10:10; the 10:15 mention closes them.
+    await countAndDetect([mention(6, false), mention(11, false), mention(16, false)], deps);
+    await countAndDetect([mention(17, false)], deps);
+    expect(published.map((p) => p.message.kind)).toEqual(["opened", "resolved"]);
+    const [incident] = await deps.store.recentIncidents();
+    expect(incident?.state).toBe("resolved");
+  });
+});
