@@ -13,6 +13,7 @@ const LANCZOS_COEFFICIENTS = [
 const EPSILON = 1e-15;
 const TINY = 1e-300;
 const MAX_ITERATIONS = 100_000;
+const NEGATIVE_BINOMIAL_AS_POISSON_ABOVE_R = 1e7;
 
 /** ln Γ(x) for x > 0 (Lanczos approximation, ~15 significant digits). */
 export const logGamma = (x: number): number => {
@@ -134,6 +135,8 @@ export const negativeBinomialUpperTail = (k: number, mean: number, variance: num
   if (mean <= 0) return 0;
   if (!(variance > mean)) return poissonUpperTail(k, mean);
   const r = (mean * mean) / (variance - mean);
+  // Past this the two differ by less than the incomplete beta's rounding with such a huge b.
+  if (r > NEGATIVE_BINOMIAL_AS_POISSON_ABOVE_R) return poissonUpperTail(k, mean);
   const p = mean / variance;
   // P(X >= k) = 1 - I_p(r, k) = I_{1-p}(k, r).
   return regularizedBetaI(1 - p, Math.ceil(k), r);
