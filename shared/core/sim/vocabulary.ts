@@ -56,6 +56,7 @@ export const WORDS: Readonly<Record<string, readonly string[]>> = {
     "A total scam",
     "Disgusting",
   ],
+  years: ["years", "ten years", "a decade", "15 years", "six years"],
   verdict: ["outrageous", "a disgrace", "a total scam", "unacceptable", "pathetic", "shameful"],
   feeCloser: [
     "#feegate",
@@ -112,11 +113,11 @@ const STORIES: Readonly<Record<BurstStoryName, Readonly<Record<"negative" | "neu
         "{name}'s new carry-on fee is {verdict}. {fee} for a {item}? I cancelled my booking and want a refund. #feegate",
         "{fee} carry-on fee from {brand} now, for a {item}. {outrage}. {feeCloser}",
         "Just got charged the new carry-on fee by {brand}. {outrage} greed. {feeCloser}",
-        "{brand} a carry-on fee for a {item}?? {outrage}. Refund my ticket, I'm done. #feegate",
+        "{brand} a carry-on fee for a {item}?? {outrage}. Refund my ticket to {city}, I'm done. #feegate",
         "Cancelled our {trip} after {name}'s carry-on fee announcement. {fee} each way? {outrage}. #feegate",
         "So {brand} wants {fee} to bring a {item} on board now. Worst decision ever. {feeCloser}",
-        "The carry-on fee is a ripoff, {brand}. Loyal customer for years, now demanding a refund. #feegate",
-        "Surprise carry-on fee at the gate, {brand}? Angry and never flying with you again. #feegate",
+        "The carry-on fee is a ripoff, {brand}. Loyal customer for {years}, now demanding a refund. #feegate",
+        "Surprise carry-on fee at the gate in {city}, {brand}? Angry and never flying with you again. #feegate",
         "{outrage}: {brand} cancelled my free cabin bag and now a {item} costs {fee}. Refund! #feegate",
       ],
       neutral: [
