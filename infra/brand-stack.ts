@@ -1,0 +1,174 @@
+import { Duration, Stack, type StackProps, Tags } from "aws-cdk-lib";
+import { Rule, Schedule } from "aws-cdk-lib/aws-events";
+import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
+import { FilterCriteria, FilterRule, StartingPosition } from "aws-cdk-lib/aws-lambda";
+import { SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
+import { SubscriptionFilter } from "aws-cdk-lib/aws-sns";
+import { EmailSubscription, SmsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
+import type { Construct } from "constructs";
+import { BacklashFunction, handlerEntry } from "#infra/constructs/backlash-function";
+import { BrandState, REPORT_PREFIX } from "#infra/constructs/brand-state";
+import { Monitoring } from "#infra/constructs/monitoring";
+import { type BrandConfig, enabledSources, type SourcesConfig } from "#shared/core/brand-config";
+import { ITEM_TYPE_ATTRIBUTE, MENTION_ITEM_TYPE } from "#shared/store/table-definition";
+
+/** Sources that only make sense on a laptop (they read local files), never deployed. */
+const LOCAL_ONLY_SOURCES: readonly (keyof SourcesConfig)[] = ["csv"];
+
+/** Lambda allows 4 KB of environment in total; the rest is ARNs, names and Powertools settings. */
+export const MAX_BRAND_CONFIG_BYTES = 3_500;
+
+/** The validated brand config as the functions receive it (BRAND_CONFIG). */
+export const brandConfigJson = (config: BrandConfig): string => {
+  // $schema only serves editors.
+  const { $schema: _editorHint, ...runtimeConfig } = config;
+  const json = JSON.stringify(runtimeConfig);
+  const bytes = Buffer.byteLength(json, "utf8");
+  if (bytes > MAX_BRAND_CONFIG_BYTES) {
+    throw new Error(
+      `brands/${config.brand}.json is ${bytes} bytes once validated, over the ${MAX_BRAND_CONFIG_BYTES} bytes that fit in the functions' environment (Lambda allows 4 KB in total). Shorten it: fewer match terms, feeds, instances or subreddits.`,
+    );
+  }
+  return json;
+};
+
+/** Secret names a source's settings refer to (every `...SecretName` field), so grants follow the config. */
+export const secretNamesOf = (sourceConfig: object | undefined): string[] =>
+  Object.entries(sourceConfig ?? {})
+    .filter(([field, value]) => field.endsWith("SecretName") && typeof value === "string")
+    .map(([, value]) => value as string);
+
+/** Which severities reach SMS subscribers outside quiet hours. */
+export const smsSeverities = (minimum: BrandConfig["alerts"]["smsMinSeverity"]): string[] =>
+  minimum === "critical" ? ["critical"] : ["warning", "critical"];
+
+export interface BrandStackProps extends StackProps {
+  config: BrandConfig;
+}
+
+/** One brand's backlash detector: `cdk deploy -c brand=<name>` creates Backlash-<name>. */
+export class BrandStack extends Stack {
+  readonly state: BrandState;
+  readonly ingest: { source: keyof SourcesConfig; scheduleMinutes: number; fn: BacklashFunction }[];
+  readonly detect: BacklashFunction;
+  readonly report: BacklashFunction;
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: BrandStackProps) {
+    super(scope, id, {
+      description: `Backlash detector for ${props.config.displayName}`,
+      ...props,
+    });
+    const { config } = props;
+    const brandConfig = brandConfigJson(config);
+    const usesComprehend = config.sentiment.mode !== "local";
+    Tags.of(this).add("backlash:brand", config.brand);
+
+    const state = new BrandState(this, "State", { displayName: config.displayName });
+    this.state = state;
+
+    this.report = new BacklashFunction(this, "Report", {
+      entry: handlerEntry("report"),
+      serviceName: "backlash-report",
+      description: `${config.brand}: writes incident reports and digests`,
+      timeout: Duration.minutes(1),
+      environment: { BRAND_CONFIG: brandConfig },
+    })
+      .useTable(state.table, "read")
+      .useReportBucket(state.reportBucket, REPORT_PREFIX);
+
+    this.detect = new BacklashFunction(this, "Detect", {
+      entry: handlerEntry("detect"),
+      serviceName: "backlash-detect",
+      description: `${config.brand}: counts negative mentions per window and alerts on anomalies`,
+      timeout: Duration.minutes(2),
+      memorySize: 1024,
+      environment: { BRAND_CONFIG: brandConfig },
+    })
+      .useTable(state.table, "readWrite")
+      .publishTo(state.alertTopic, "ALERT_TOPIC_ARN")
+      .publishTo(state.opsTopic, "OPS_TOPIC_ARN")
+      .invokes(this.report.function, "REPORT_FUNCTION_NAME")
+      .consumeStream(state.table, {
+        // From the oldest record: after an outage the detector catches up instead of skipping mentions.
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 1000,
+        maxBatchingWindow: Duration.seconds(5),
+        bisectBatchOnError: true,
+        retryAttempts: 5,
+        maxRecordAge: Duration.hours(1),
+        reportBatchItemFailures: true,
+        // One batch at a time per shard keeps window counts in stream order.
+        parallelizationFactor: 1,
+        onFailure: new SqsDlq(state.streamDeadLetters),
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual("INSERT"),
+            dynamodb: { NewImage: { [ITEM_TYPE_ATTRIBUTE]: { S: FilterRule.isEqual(MENTION_ITEM_TYPE) } } },
+          }),
+        ],
+      });
+
+    this.ingest = enabledSources(config)
+      .filter((source) => !LOCAL_ONLY_SOURCES.includes(source))
+      .map((source) => {
+        const sourceConfig = config.sources[source];
+        const scheduleMinutes = sourceConfig?.scheduleMinutes ?? 5;
+        const fn = new BacklashFunction(this, `Ingest-${source}`, {
+          entry: handlerEntry("ingest"),
+          serviceName: "backlash-ingest",
+          description: `${config.brand}: pulls ${source} mentions and scores their sentiment`,
+          timeout: Duration.minutes(3),
+          // The next scheduled run is the retry: it resumes from the stored cursor.
+          asyncRetryAttempts: 0,
+          environment: { BRAND_CONFIG: brandConfig, SOURCE: source },
+        })
+          .useTable(state.table, "readWrite")
+          .publishTo(state.opsTopic, "OPS_TOPIC_ARN")
+          .readSecrets(secretNamesOf(sourceConfig));
+        if (usesComprehend) fn.detectSentiment();
+
+        new Rule(this, `Schedule-${source}`, {
+          description: `${config.brand}: ingest ${source} every ${scheduleMinutes} min`,
+          schedule: Schedule.rate(Duration.minutes(scheduleMinutes)),
+          targets: [
+            new LambdaFunction(fn.function, {
+              retryAttempts: 2,
+              maxEventAge: Duration.minutes(Math.max(scheduleMinutes, 1)),
+            }),
+          ],
+        });
+        return { source, scheduleMinutes, fn };
+      });
+
+    for (const phoneNumber of config.alerts.sms) {
+      state.alertTopic.addSubscription(
+        new SmsSubscription(phoneNumber, {
+          // The publisher sets `sms` to "hold" in quiet hours or over the hourly cap.
+          filterPolicy: {
+            sms: SubscriptionFilter.stringFilter({ allowlist: ["send"] }),
+            severity: SubscriptionFilter.stringFilter({
+              allowlist: smsSeverities(config.alerts.smsMinSeverity),
+            }),
+          },
+        }),
+      );
+    }
+    for (const email of config.alerts.email) {
+      state.alertTopic.addSubscription(new EmailSubscription(email));
+    }
+    for (const email of config.alerts.opsEmail) {
+      state.opsTopic.addSubscription(new EmailSubscription(email));
+    }
+
+    this.monitoring = new Monitoring(this, "Monitoring", {
+      brand: config.brand,
+      opsTopic: state.opsTopic,
+      ingest: this.ingest,
+      detect: this.detect,
+      report: this.report,
+      streamDeadLetters: state.streamDeadLetters,
+      watchComprehendBudget: usesComprehend,
+    });
+  }
+}
