@@ -1,0 +1,254 @@
+import type { DetectionConfig } from "#shared/core/brand-config";
+import type { DetectorState, Evaluation, Ewma, Severity, WindowCounts } from "#shared/core/detection-types";
+import { countUpperTail } from "#shared/core/stats";
+import {
+  compareInstants,
+  nextWindow,
+  utcHourOf,
+  windowStartOf,
+  windowsBetween,
+  windowsPerHour,
+} from "#shared/core/windows";
+
+/**
+ * The detector: judges one window's negative count against what the brand's history leads us
+ * to expect. Driven by data time only (window starts), never by the clock, so a week of
+ * history replays through the very same code in seconds.
+ *
+ * Flow for each new batch of counts:
+ *  1. `advance(state, countsOfWindowsNowClosed, newestWindowStart, config)` closes the windows
+ *     before the newest one, folding them into the baseline, and returns their final evaluations;
+ *  2. `evaluateWindow(state, countsOfNewestWindow, config)` takes an early look at the window
+ *     still filling (a partial count can only under-state, so alarming early is safe).
+ */
+
+/** Expected counts below this are raised to it for the test and the ratio. */
+export const EXPECTED_FLOOR = 0.5;
+/** Windows with no data at all are folded as zeros, but never more than this many days of them. */
+export const MAX_GAP_DAYS = 2;
+/** An hour-of-day bucket is fully trusted after this many days of that hour; blended before. */
+export const HOURLY_TRUSTED_AFTER_DAYS = 2;
+/** Hour buckets forget this many times more slowly, in data time, than the all-hours baseline. */
+export const HOURLY_HALF_LIFE_FACTOR = 7;
+/** "All clear" bars, lower than the alarm bars (hysteresis). */
+export const QUIET_RATIO = 1.5;
+export const QUIET_Z_SCORE = 1;
+export const QUIET_THRESHOLD_FRACTION = 0.75;
+/** In threshold mode (and warm-up) a window this many times the threshold is critical. */
+export const THRESHOLD_CRITICAL_MULTIPLE = 3;
+
+const HOURS_PER_DAY = 24;
+
+const emptyEwma = (): Ewma => ({ mean: 0, variance: 0, n: 0 });
+
+export const initialDetectorState = (): DetectorState => ({
+  version: 0,
+  baseline: emptyEwma(),
+  hourly: [],
+  cusum: 0,
+});
+
+/**
+ * Folds one value into an exponentially weighted mean/variance. For the first ~1/weight values
+ * the weight is 1/(n+1), i.e. a plain running mean, so the start is not biased towards 0.
+ */
+export const updateEwma = (ewma: Ewma, value: number, halfLife: number): Ewma => {
+  const decayWeight = 1 - 2 ** (-1 / halfLife);
+  const weight = Math.max(decayWeight, 1 / (ewma.n + 1));
+  const diff = value - ewma.mean;
+  const increment = weight * diff;
+  return {
+    mean: ewma.mean + increment,
+    variance: (1 - weight) * (ewma.variance + diff * increment),
+    n: ewma.n + 1,
+  };
+};
+
+/**
+ * Hour buckets see 1/24 of the windows, all bunched into one hour a day: with the all-hours
+ * half-life in data time they would learn an hour-long slow burn within that hour. They forget
+ * HOURLY_HALF_LIFE_FACTOR times more slowly (a week of that hour when the baseline's is a day).
+ */
+const hourlyHalfLife = (config: DetectionConfig): number =>
+  Math.max(1, (HOURLY_HALF_LIFE_FACTOR * config.baselineHalfLifeWindows) / HOURS_PER_DAY);
+
+const maxGapWindows = (config: DetectionConfig): number =>
+  Math.ceil((MAX_GAP_DAYS * HOURS_PER_DAY * 60) / config.windowMinutes);
+
+export interface Expectation {
+  mean: number;
+  variance: number;
+  /** Weight (0..1) the hour-of-day bucket got against the all-hours baseline. */
+  hourlyWeight: number;
+}
+
+/**
+ * Expected negatives (mean, variance) for a whole window starting at `windowStart`: the
+ * hour-of-day bucket when it has enough history, blended with the all-hours baseline while it
+ * warms up (the variance of the mixture, which is the cautious choice).
+ */
+export const expectedCount = (
+  state: DetectorState,
+  windowStart: string,
+  config: DetectionConfig,
+): Expectation => {
+  const overall = state.baseline;
+  const bucket = state.hourly[utcHourOf(windowStart)];
+  if (!config.hourOfDayProfile) return { mean: overall.mean, variance: overall.variance, hourlyWeight: 0 };
+  const trustedAfter = HOURLY_TRUSTED_AFTER_DAYS * windowsPerHour(config.windowMinutes);
+  const hourly = bucket ?? emptyEwma();
+  const w = Math.min(1, hourly.n / trustedAfter);
+  const mean = w * hourly.mean + (1 - w) * overall.mean;
+  // Mixture variance, plus the doubt about an hour not seen enough yet: it may well be twice
+  // (or half) the all-hours mean, as a brand's first morning after a quiet night is.
+  const variance =
+    w * hourly.variance +
+    (1 - w) * (overall.variance + overall.mean ** 2) +
+    w * (1 - w) * (hourly.mean - overall.mean) ** 2;
+  return { mean, variance, hourlyWeight: w };
+};
+
+export const isWarmingUp = (state: DetectorState, config: DetectionConfig): boolean =>
+  config.method === "adaptive" && state.baseline.n < config.warmupWindows;
+
+/**
+ * Judges one window. With `closed: false` (the default) the counts may still be growing: the
+ * count so far is compared with the expected count for a whole window.
+ */
+export const evaluateWindow = (
+  state: DetectorState,
+  counts: WindowCounts,
+  config: DetectionConfig,
+  closed = false,
+): Evaluation => {
+  const windowStart = windowStartOf(counts.windowStart, config.windowMinutes);
+  const observed = counts.negative;
+  const expectation = expectedCount(state, windowStart, config);
+  const mean = Math.max(expectation.mean, EXPECTED_FLOOR);
+  const ratio = observed / mean;
+  const common = { windowStart, observed, total: counts.total, expected: expectation.mean, ratio, closed };
+
+  if (config.method === "threshold" || isWarmingUp(state, config)) {
+    const alarming = observed >= config.threshold;
+    const severity: Severity | null = alarming
+      ? observed >= THRESHOLD_CRITICAL_MULTIPLE * config.threshold
+        ? "critical"
+        : "warning"
+      : null;
+    return {
+      ...common,
+      pValue: 1,
+      cusum: 0,
+      alarming,
+      quiet: observed < QUIET_THRESHOLD_FRACTION * config.threshold,
+      rule: alarming ? "threshold" : "none",
+      severity,
+      warmingUp: config.method === "adaptive",
+    };
+  }
+
+  const variance = Math.max(expectation.variance, mean);
+  const pValue = countUpperTail(observed, mean, variance);
+  const zScore = (observed - mean) / Math.sqrt(variance);
+  const aboveFloor = observed >= config.minCount;
+  const adaptiveAlarm = pValue < config.alpha && aboveFloor && observed >= config.minRatio * mean;
+  // An hour not seen enough yet cannot tell a slow burn from the daily rhythm: the CUSUM only
+  // counts its residual in proportion to how far that hour is trusted (fully without the profile).
+  const trust = config.hourOfDayProfile ? expectation.hourlyWeight : 1;
+  const cusum = config.cusum.enabled ? Math.max(0, state.cusum + trust * zScore - config.cusum.slack) : 0;
+  const cusumAlarm = config.cusum.enabled && cusum > config.cusum.limit && aboveFloor;
+  const alarming = adaptiveAlarm || cusumAlarm;
+  return {
+    ...common,
+    pValue,
+    cusum,
+    alarming,
+    quiet: !alarming && ratio < QUIET_RATIO && zScore < QUIET_Z_SCORE,
+    rule: adaptiveAlarm ? "adaptive" : cusumAlarm ? "cusum" : "none",
+    severity: alarming ? (ratio >= config.criticalRatio ? "critical" : "warning") : null,
+    warmingUp: false,
+  };
+};
+
+/**
+ * Learns from one closed window. Alarming windows stay out of the baseline (a long backlash
+ * must not become the new normal) and reset the CUSUM (the incident now carries the alarm);
+ * otherwise the CUSUM keeps the value the evaluation computed.
+ */
+const foldClosedWindow = (
+  state: DetectorState,
+  counts: WindowCounts,
+  evaluation: Evaluation,
+  config: DetectionConfig,
+): DetectorState => {
+  const folded: DetectorState = {
+    ...state,
+    cusum: evaluation.alarming ? 0 : evaluation.cusum,
+    lastClosedWindow: evaluation.windowStart,
+  };
+  if (evaluation.alarming) return folded;
+  folded.baseline = updateEwma(state.baseline, counts.negative, config.baselineHalfLifeWindows);
+  if (config.hourOfDayProfile) {
+    const hourly =
+      state.hourly.length === HOURS_PER_DAY
+        ? [...state.hourly]
+        : Array.from({ length: HOURS_PER_DAY }, emptyEwma);
+    const hour = utcHourOf(evaluation.windowStart);
+    hourly[hour] = updateEwma(hourly[hour] ?? emptyEwma(), counts.negative, hourlyHalfLife(config));
+    folded.hourly = hourly;
+  }
+  return folded;
+};
+
+export interface Advanced {
+  state: DetectorState;
+  /** Final evaluations of the windows just closed, oldest first: step the incident through them. */
+  closed: Evaluation[];
+}
+
+const zeroCounts = (windowStart: string): WindowCounts => ({
+  windowStart,
+  total: 0,
+  negative: 0,
+  bySource: {},
+});
+
+/**
+ * Moves the detector forward to `newestWindow` (the window now filling): every window from the
+ * previous filling window up to it is closed, in order, with its final counts from
+ * `closedWindows` or as zeros when it had no mentions at all. A gap longer than MAX_GAP_DAYS
+ * folds only its last MAX_GAP_DAYS of zeros (a pipeline that was down for days must not teach
+ * a silent baseline). Windows already closed, or not before `newestWindow`, are ignored, so
+ * replaying the same call changes nothing.
+ */
+export const advance = (
+  state: DetectorState,
+  closedWindows: readonly WindowCounts[],
+  newestWindow: string,
+  config: DetectionConfig,
+): Advanced => {
+  const minutes = config.windowMinutes;
+  const target = windowStartOf(newestWindow, minutes);
+  const byStart = new Map(closedWindows.map((c) => [windowStartOf(c.windowStart, minutes), c] as const));
+  const earliestGiven = [...byStart.keys()].sort(compareInstants)[0];
+  let from = state.currentWindow ?? earliestGiven ?? target;
+  if (state.currentWindow !== undefined && compareInstants(target, state.currentWindow) <= 0) {
+    return { state, closed: [] };
+  }
+  const cap = maxGapWindows(config);
+  if (windowsBetween(from, target, minutes) > cap) from = nextWindow(target, minutes, -cap);
+
+  const closed: Evaluation[] = [];
+  let next = state;
+  for (let i = 0; i < windowsBetween(from, target, minutes); i++) {
+    const windowStart = nextWindow(from, minutes, i);
+    const counts = byStart.get(windowStart) ?? zeroCounts(windowStart);
+    const evaluation = evaluateWindow(next, counts, config, true);
+    next = foldClosedWindow(next, counts, evaluation, config);
+    closed.push(evaluation);
+  }
+  return { state: { ...next, currentWindow: target }, closed };
+};
+
+/** Call when an incident resolves: the slow-burn sum starts afresh. */
+export const resetCusum = (state: DetectorState): DetectorState => ({ ...state, cusum: 0 });
