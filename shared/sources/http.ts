@@ -397,7 +397,10 @@ export const htmlToText = (html: string): string =>
 /** "en-US" -> "en"; undefined for anything that is not a language tag. */
 export const primaryLanguage = (tag: string | null | undefined): string | undefined => {
   const primary = tag?.trim().split(/[-_]/)[0]?.toLowerCase();
-  return primary !== undefined && /^[a-z]{2,3}$/.test(primary) ? primary : undefined;
+  // "und" (X) and "zxx" mean "undetermined" / "no linguistic content".
+  return primary !== undefined && /^[a-z]{2,3}$/.test(primary) && primary !== "und" && primary !== "zxx"
+    ? primary
+    : undefined;
 };
 
 export const toIsoUtc = (value: string | number | Date): string | undefined => {
