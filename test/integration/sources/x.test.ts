@@ -137,7 +137,11 @@ describe("X source against a recent-search stand-in", () => {
   it("skips a malformed post and keeps the rest", async () => {
     add(2);
     nextId += 1_000n;
-    x.tweets.push({ id: nextId.toString(), text: "ExampleAir without author or date" });
+    x.tweets.push({
+      id: nextId.toString(),
+      text: "ExampleAir without an author",
+      created_at: clock.iso(-60_000),
+    });
     const result = await drain(source().source, query, undefined);
     expect(result.mentions).toHaveLength(2);
     expect(result.skipped).toBe(1);
