@@ -92,6 +92,8 @@ export interface Incident {
   severity: Severity;
   /** Last notice issued (not suppressed by a silence). */
   lastNotified?: { at: string; kind: NotificationKind; observed: number; severity: Severity };
+  /** Highest count quoted in any notice so far: escalation is measured against it. */
+  notifiedPeak?: number;
   /** Window in which the last quiet window needed for resolution fell. */
   resolvedAt?: string;
   /** Notices are suppressed (state still changes) while data time is before this. */
