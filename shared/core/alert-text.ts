@@ -1,0 +1,517 @@
+import type { Evaluation, Notification, Severity } from "#shared/core/detection-types";
+import { isNegative, type ScoredMention, type SourceName } from "#shared/core/mention";
+import { compactNumber, formatDuration, oneLine, smsText } from "#shared/core/sms";
+import { type DistinctiveTerm, distinctiveTerms } from "#shared/core/terms";
+
+/**
+ * What an alert says, built once per notice from data read once per transition (the mentions
+ * of the alarming windows through the time index, never per record). Pure: no I/O, no clock.
+ */
+
+export interface AlertBrand {
+  displayName: string;
+  /** Brand id (the stack's name); the `brand` message attribute falls back to displayName. */
+  brand?: string;
+  /** The brand's own terms, handles and hashtags: in every mention, so never a "new" term. */
+  match?: { terms?: readonly string[]; handles?: readonly string[]; hashtags?: readonly string[] };
+}
+
+export interface AlertContext {
+  brand: AlertBrand;
+  notification: Notification;
+  /**
+   * Mentions (any sentiment) of the alarming windows; for a resolved notice, of the whole
+   * incident. Negatives among them are what the alert is about.
+   */
+  windowMentions: readonly ScoredMention[];
+  /** A sample of earlier mentions: what "new in this window" is measured against. */
+  baselineMentions: readonly ScoredMention[];
+  /** `${source}:${author}` of authors who were positive before this incident (existing customers). */
+  priorPositiveAuthors: ReadonlySet<string>;
+  windowMinutes: number;
+  /** Incident report; also the SMS link, so it should be short. */
+  reportUrl?: string;
+  dashboardUrl?: string;
+  /** How on-call silences this incident (shown verbatim in the checklist). */
+  silenceCommand?: string;
+  /** IANA zone for local times next to UTC (e.g. the quiet-hours zone). */
+  timeZone?: string;
+}
+
+export interface TopPost {
+  mention: ScoredMention;
+  /** Copies of the same text (reposts, copy-paste campaigns) folded into this one, itself excluded. */
+  copies: number;
+  /** Interactions summed over the copies. */
+  engagement: number;
+  /** Largest author audience among the copies. */
+  reach: number;
+}
+
+export interface SourceShare {
+  source: SourceName;
+  negative: number;
+  total: number;
+}
+
+export interface AlertAnalysis {
+  negatives: readonly ScoredMention[];
+  terms: DistinctiveTerm[];
+  topPosts: TopPost[];
+  bySource: SourceShare[];
+  /** Negative mentions by authors who were positive before, and how many such authors. */
+  existingCustomers: { mentions: number; authors: number };
+  newVoices: { mentions: number; authors: number };
+}
+
+export const authorKey = (m: Pick<ScoredMention, "source" | "author">): string => `${m.source}:${m.author}`;
+
+/** Same words once links, handles, "RT" and punctuation are gone: a copy, not a new post. */
+export const copyKey = (m: ScoredMention): string => {
+  const key = m.text
+    .normalize("NFKC")
+    .toLowerCase()
+    .replace(/\b(?:https?:\/\/|www\.)\S+/g, " ")
+    .replace(/@[\p{L}\p{N}_.-]+/gu, " ")
+    .replace(/^\s*rt\b/u, " ")
+    .replace(/[^\p{L}\p{N}#]+/gu, " ")
+    .trim();
+  return key === "" ? `${m.source}:${m.id}` : key;
+};
+
+/**
+ * The posts most people saw, copies folded together: ranked by interactions across copies plus
+ * the copies themselves, then by the author's audience.
+ */
+export const topPosts = (mentions: readonly ScoredMention[], n: number): TopPost[] => {
+  const groups = new Map<string, TopPost>();
+  for (const mention of mentions) {
+    const key = copyKey(mention);
+    const engagement = mention.engagement ?? 0;
+    const reach = mention.authorReach ?? 0;
+    const group = groups.get(key);
+    if (group === undefined) {
+      groups.set(key, { mention, copies: 0, engagement, reach });
+      continue;
+    }
+    group.copies++;
+    group.engagement += engagement;
+    group.reach = Math.max(group.reach, reach);
+    // Show the copy people interacted with most, preferring one with a link.
+    const better =
+      (mention.url !== undefined && group.mention.url === undefined) ||
+      (engagement > (group.mention.engagement ?? 0) &&
+        (mention.url !== undefined || group.mention.url === undefined));
+    if (better) group.mention = mention;
+  }
+  const score = (p: TopPost) => p.engagement + p.copies;
+  return [...groups.values()]
+    .sort((a, b) => score(b) - score(a) || b.reach - a.reach || a.mention.id.localeCompare(b.mention.id))
+    .slice(0, n);
+};
+
+const brandExclusions = (brand: AlertBrand): string[] => [
+  brand.displayName,
+  ...(brand.brand === undefined ? [] : [brand.brand]),
+  ...(brand.match?.terms ?? []),
+  ...(brand.match?.handles ?? []),
+  ...(brand.match?.hashtags ?? []),
+];
+
+export const analyseAlert = (context: AlertContext, limits = { terms: 8, posts: 5 }): AlertAnalysis => {
+  const negatives = context.windowMentions.filter((m) => isNegative(m.sentiment));
+  const terms = distinctiveTerms(
+    negatives.map((m) => m.text),
+    context.baselineMentions.map((m) => m.text),
+    limits.terms,
+    { exclude: brandExclusions(context.brand) },
+  );
+
+  const sources = new Map<SourceName, SourceShare>();
+  for (const m of context.windowMentions) {
+    const share = sources.get(m.source) ?? { source: m.source, negative: 0, total: 0 };
+    share.total++;
+    if (isNegative(m.sentiment)) share.negative++;
+    sources.set(m.source, share);
+  }
+  const bySource = [...sources.values()]
+    .filter((s) => s.negative > 0)
+    .sort((a, b) => b.negative - a.negative || a.source.localeCompare(b.source));
+
+  const existingAuthors = new Set<string>();
+  const newAuthors = new Set<string>();
+  let existingMentions = 0;
+  for (const m of negatives) {
+    const key = authorKey(m);
+    if (context.priorPositiveAuthors.has(key)) {
+      existingMentions++;
+      existingAuthors.add(key);
+    } else newAuthors.add(key);
+  }
+  return {
+    negatives,
+    terms,
+    topPosts: topPosts(negatives, limits.posts),
+    bySource,
+    existingCustomers: { mentions: existingMentions, authors: existingAuthors.size },
+    newVoices: { mentions: negatives.length - existingMentions, authors: newAuthors.size },
+  };
+};
+
+// ---------- wording ----------
+
+const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+export const formatCount = (n: number): string => integer.format(n);
+
+/** Expected counts are means: one decimal below 10 ("~0.4", "~6"), whole numbers above. */
+export const formatExpected = (x: number): string =>
+  x < 10 ? String(Math.round(x * 10) / 10) : formatCount(Math.round(x));
+
+export const formatRatio = (r: number): string =>
+  `${r < 10 ? String(Math.round(r * 10) / 10) : formatCount(r)}x`;
+
+export const formatPercent = (part: number, whole: number): string =>
+  whole === 0 ? "0%" : `${Math.round((100 * part) / whole)}%`;
+
+const twoSignificant = (x: number): number => {
+  const magnitude = 10 ** (Math.floor(Math.log10(x)) - 1);
+  return Math.round(x / magnitude) * magnitude;
+};
+
+/**
+ * The p-value for people: "about 1 in 4,300 windows by chance (p = 0.00023)".
+ * Undefined when the rule that decided did not compute one.
+ */
+export const describePValue = (evaluation: Evaluation): string | undefined => {
+  const p = evaluation.pValue;
+  if (!(p < 1) || p < 0 || evaluation.rule === "threshold" || evaluation.rule === "none") return undefined;
+  const exact = p < 0.001 ? p.toExponential(1) : String(Number(p.toPrecision(2)));
+  if (p < 1e-9) return `less than 1 in a billion windows by chance (p = ${exact})`;
+  return `about 1 in ${formatCount(twoSignificant(1 / p))} windows by chance (p = ${exact})`;
+};
+
+/** Why the detector alarmed, in a sentence on-call can repeat to a manager. */
+export const describeRule = (evaluation: Evaluation): string => {
+  switch (evaluation.rule) {
+    case "adaptive":
+      return "Adaptive rule: this count is improbable against the baseline learnt from earlier windows, and above the minimum count and ratio.";
+    case "cusum":
+      return `Slow-burn rule (CUSUM): negatives have run above normal for several windows in a row; the accumulated excess reached ${evaluation.cusum.toFixed(1)} standard deviations.`;
+    case "threshold":
+      return evaluation.warmingUp
+        ? "Warm-up: there is not yet enough history to learn what is normal, so only the fixed threshold applies, and this window reached it."
+        : "Fixed threshold rule: the count reached the configured threshold for one window.";
+    case "none":
+      return "No rule alarmed in this latest window; the incident stays open from earlier windows.";
+  }
+};
+
+const utcFormat = (iso: string): string => {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+};
+
+export const formatTime = (iso: string, timeZone?: string): string => {
+  const utc = utcFormat(iso);
+  if (timeZone === undefined) return utc;
+  try {
+    const local = new Intl.DateTimeFormat("en-GB", {
+      timeZone,
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    }).format(new Date(iso));
+    return `${utc} (${local} ${timeZone})`;
+  } catch {
+    return utc; // an invalid zone only costs the local time, never the alert
+  }
+};
+
+const windowEnd = (windowStart: string, windowMinutes: number): number =>
+  Date.parse(windowStart) + windowMinutes * 60_000;
+
+/** From the first alarming window to the end of the window that resolved it (or of the latest). */
+export const incidentDurationMs = (context: AlertContext): number => {
+  const { incident } = context.notification;
+  const last = incident.resolvedAt ?? context.notification.at;
+  const ms = windowEnd(last, context.windowMinutes) - Date.parse(incident.startedAt);
+  return Number.isFinite(ms) ? Math.max(0, ms) : 0;
+};
+
+/** Subjects must be printable ASCII: accents lose their marks, other characters go. */
+export const toAscii = (text: string): string =>
+  text
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .replace(/[^\x20-\x7e]+/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+
+/** SNS needs email subjects under 100 characters, without line breaks or control characters. */
+export const SUBJECT_MAX = 99;
+
+const SEVERITY_LABEL: Record<Severity, string> = { warning: "WARNING", critical: "CRITICAL" };
+
+export const buildSubject = (context: AlertContext): string => {
+  const { notification, windowMinutes } = context;
+  const e = notification.evaluation;
+  const window = `${windowMinutes} min`;
+  const tail = (() => {
+    switch (notification.kind) {
+      case "opened":
+        return `: ${formatCount(e.observed)} negative mentions in ${window} (${formatRatio(e.ratio)} normal)`;
+      case "escalated":
+        return `: backlash getting worse, ${formatCount(e.observed)} negative in ${window} (${formatRatio(e.ratio)})`;
+      case "reminder":
+        return `: backlash continues, ${formatCount(e.observed)} negative in ${window} (${formatRatio(e.ratio)})`;
+      case "resolved":
+        return `: backlash over after ${formatDuration(incidentDurationMs(context))}, peak ${formatCount(notification.incident.peak.observed)} negative in ${window}`;
+    }
+  })();
+  const head =
+    notification.kind === "resolved" ? "[RESOLVED] " : `[${SEVERITY_LABEL[notification.severity]}] `;
+  const brand = toAscii(context.brand.displayName) || "Brand";
+  const room = SUBJECT_MAX - head.length - tail.length;
+  const shownBrand = brand.length <= room ? brand : `${brand.slice(0, Math.max(0, room - 3)).trimEnd()}...`;
+  return `${head}${shownBrand}${tail}`.slice(0, SUBJECT_MAX).trim();
+};
+
+export const buildSmsText = (
+  context: AlertContext,
+  analysis: AlertAnalysis = analyseAlert(context),
+): string => {
+  const { notification } = context;
+  const e = notification.evaluation;
+  return smsText({
+    brand: context.brand.displayName,
+    kind: notification.kind,
+    severity: notification.severity,
+    observed: e.observed,
+    expected: e.expected,
+    ratio: e.ratio,
+    windowMinutes: context.windowMinutes,
+    topTerm: analysis.terms[0]?.term,
+    link: context.reportUrl,
+    durationMs: incidentDurationMs(context),
+    peakObserved: notification.incident.peak.observed,
+  });
+};
+
+const POST_TEXT_MAX = 280;
+
+const postLines = (posts: readonly TopPost[]): string[] =>
+  posts.flatMap((post, i) => {
+    const m = post.mention;
+    const details = [
+      post.reach > 0 ? `${compactNumber(post.reach)} followers` : undefined,
+      post.engagement > 0 ? `${formatCount(post.engagement)} interactions` : undefined,
+      post.copies > 0 ? `+${formatCount(post.copies)} ${post.copies === 1 ? "copy" : "copies"}` : undefined,
+    ].filter((d) => d !== undefined);
+    const text = oneLine(m.text);
+    const shown = text.length > POST_TEXT_MAX ? `${text.slice(0, POST_TEXT_MAX - 1).trimEnd()}…` : text;
+    return [
+      `  ${i + 1}. [${m.source}] @${m.author}${details.length > 0 ? ` (${details.join(", ")})` : ""}`,
+      `     "${shown}"`,
+      `     ${m.url ?? "(no link from this source)"}`,
+    ];
+  });
+
+const termLines = (terms: readonly DistinctiveTerm[]): string[] => {
+  const width = Math.min(30, Math.max(...terms.map((t) => t.term.length)));
+  return terms.map(
+    (t, i) =>
+      `  ${i + 1}. ${t.term.padEnd(width)}  in ${formatCount(t.windowCount)} posts now, ${formatCount(t.baselineCount)} before (z ${t.z.toFixed(1)})`,
+  );
+};
+
+const sourceLines = (bySource: readonly SourceShare[], negatives: number): string[] => {
+  const width = Math.max(...bySource.map((s) => s.source.length));
+  return bySource.map(
+    (s) =>
+      `  ${s.source.padEnd(width)}  ${formatCount(s.negative)} negative of ${formatCount(s.total)} (${formatPercent(s.negative, negatives)} of negatives)`,
+  );
+};
+
+const customerLines = (analysis: AlertAnalysis): string[] => {
+  const total = analysis.negatives.length;
+  const { existingCustomers: existing, newVoices } = analysis;
+  return [
+    `  Existing customers: ${formatCount(existing.mentions)} of ${formatCount(total)} negative mentions (${formatPercent(existing.mentions, total)}) from ${formatCount(existing.authors)} authors who were positive before.`,
+    `  New voices: ${formatCount(newVoices.mentions)} (${formatPercent(newVoices.mentions, total)}) from ${formatCount(newVoices.authors)} authors.`,
+  ];
+};
+
+const linkLines = (context: AlertContext): string[] => [
+  ...(context.reportUrl === undefined ? [] : [`Incident report: ${context.reportUrl}`]),
+  ...(context.dashboardUrl === undefined ? [] : [`Dashboard: ${context.dashboardUrl}`]),
+];
+
+const HEADLINE: Record<Notification["kind"], string> = {
+  opened: "negative mentions are spiking",
+  escalated: "the backlash is getting worse",
+  reminder: "the backlash is still going on",
+  resolved: "the backlash is over",
+};
+
+const section = (title: string, lines: readonly string[], empty: string): string[] => [
+  "",
+  title,
+  ...(lines.length > 0 ? lines : [`  ${empty}`]),
+];
+
+const firingEmail = (context: AlertContext, analysis: AlertAnalysis): string[] => {
+  const { notification, windowMinutes, timeZone } = context;
+  const { evaluation: e, incident } = notification;
+  const pValue = describePValue(e);
+  const silence =
+    context.silenceCommand ??
+    `set a silence on incident ${incident.id} (README, "Silences"): notices stop, detection goes on`;
+  return [
+    `${context.brand.displayName}: ${HEADLINE[notification.kind]} (${SEVERITY_LABEL[notification.severity]})`,
+    "",
+    "WHY THIS ALERT",
+    `  ${formatCount(e.observed)} negative mentions in the ${windowMinutes}-minute window from ${formatTime(e.windowStart, timeZone)},`,
+    `  against ~${formatExpected(e.expected)} expected: ${formatRatio(e.ratio)} the baseline.`,
+    ...(pValue === undefined ? [] : [`  A count this high would happen ${pValue}.`]),
+    `  ${describeRule(e)}`,
+    ...section(
+      "NEW IN THIS WINDOW (terms and hashtags, against earlier mentions)",
+      termLines(analysis.terms),
+      "no term stands out from earlier mentions",
+    ),
+    ...section(
+      "MOST-SEEN POSTS",
+      postLines(analysis.topPosts),
+      "no negative posts were read for this window",
+    ),
+    ...section(
+      "BY SOURCE",
+      sourceLines(analysis.bySource, analysis.negatives.length),
+      "no negative mentions",
+    ),
+    ...section(
+      "WHO IS COMPLAINING",
+      analysis.negatives.length > 0 ? customerLines(analysis) : [],
+      "nobody yet",
+    ),
+    ...section(
+      "TIMELINE",
+      [
+        `  Started  ${formatTime(incident.startedAt, timeZone)}`,
+        `  Peak     ${formatTime(incident.peak.windowStart, timeZone)}: ${formatCount(incident.peak.observed)} negative (${formatRatio(incident.peak.ratio)})`,
+        `  Now      ${incident.state}, ${incident.severity}, ${formatDuration(incidentDurationMs(context))} so far`,
+      ],
+      "",
+    ),
+    ...section(
+      "WHAT TO DO NOW",
+      [
+        "  [ ] Read the most-seen posts above: is this about something the brand did?",
+        "  [ ] Decide with the comms lead whether to acknowledge it publicly, and who answers.",
+        "  [ ] If it is noise (a namesake, a spam wave), add an exclude term to the brand file.",
+        `  [ ] To stop notices for a while: ${silence}.`,
+      ],
+      "",
+    ),
+    ...(linkLines(context).length > 0 ? ["", ...linkLines(context)] : []),
+  ];
+};
+
+const resolvedEmail = (context: AlertContext, analysis: AlertAnalysis): string[] => {
+  const { notification, windowMinutes, timeZone } = context;
+  const { incident } = notification;
+  const themes = analysis.terms.slice(0, 5).map((t) => t.term);
+  return [
+    `${context.brand.displayName}: ${HEADLINE.resolved}`,
+    "",
+    `  Lasted ${formatDuration(incidentDurationMs(context))}: from ${formatTime(incident.startedAt, timeZone)} until negatives`,
+    `  stayed back in their normal range (${formatTime(incident.resolvedAt ?? notification.at, timeZone)}).`,
+    `  Peak: ${formatCount(incident.peak.observed)} negative mentions in ${windowMinutes} minutes at ${formatTime(incident.peak.windowStart, timeZone)} (~${formatExpected(incident.peak.expected)} expected, ${formatRatio(incident.peak.ratio)}).`,
+    `  Total negative mentions read for the incident: ${formatCount(analysis.negatives.length)}.`,
+    `  Top themes: ${themes.length > 0 ? themes.join(", ") : "none stood out"}.`,
+    ...section(
+      "BY SOURCE",
+      sourceLines(analysis.bySource, analysis.negatives.length),
+      "no negative mentions",
+    ),
+    ...section("WHO COMPLAINED", analysis.negatives.length > 0 ? customerLines(analysis) : [], "nobody"),
+    ...section(
+      "MOST-SEEN POSTS",
+      postLines(analysis.topPosts.slice(0, 3)),
+      "no negative posts were read for the incident",
+    ),
+    ...(linkLines(context).length > 0 ? ["", ...linkLines(context)] : []),
+  ];
+};
+
+/** The plain-text email body (no HTML: SNS email subscriptions send text). */
+export const buildEmailText = (
+  context: AlertContext,
+  analysis: AlertAnalysis = analyseAlert(context),
+): string => {
+  const { notification } = context;
+  const lines =
+    notification.kind === "resolved" ? resolvedEmail(context, analysis) : firingEmail(context, analysis);
+  return [
+    ...lines,
+    "",
+    "--",
+    `Incident ${notification.incidentId}, notice ${notification.id}. Sent by the backlash detector.`,
+  ].join("\n");
+};
+
+// ---------- the SNS message ----------
+
+export interface StringAttribute {
+  DataType: "String";
+  StringValue: string;
+}
+
+/** The Publish input minus TopicArn: shaped like the SDK's PublishCommandInput. */
+export interface SnsAlertMessage {
+  Message: string;
+  MessageStructure: "json";
+  Subject: string;
+  MessageAttributes: Record<string, StringAttribute>;
+}
+
+/** The bodies inside `Message` (MessageStructure=json): one per subscription protocol. */
+export interface SnsAlertBodies {
+  default: string;
+  sms: string;
+  email: string;
+}
+
+const attribute = (value: string): StringAttribute => ({ DataType: "String", StringValue: value || "-" });
+
+/**
+ * One publish for every channel. SNS picks `sms` for SMS subscriptions, `email` for email ones
+ * and `default` for everything else. Routing is carried by attributes that the subscriptions'
+ * filter policies read: SMS subscriptions pass only `sms` = "send", email only `email` = "send".
+ */
+export const buildSnsMessage = (
+  context: AlertContext,
+  routing: { sms: boolean; email: boolean },
+): SnsAlertMessage => {
+  const analysis = analyseAlert(context);
+  const email = buildEmailText(context, analysis);
+  const bodies: SnsAlertBodies = { default: email, sms: buildSmsText(context, analysis), email };
+  const { notification } = context;
+  return {
+    Message: JSON.stringify(bodies),
+    MessageStructure: "json",
+    Subject: buildSubject(context),
+    MessageAttributes: {
+      severity: attribute(notification.severity),
+      brand: attribute(context.brand.brand ?? context.brand.displayName),
+      kind: attribute(notification.kind),
+      incident: attribute(notification.incidentId),
+      notification: attribute(notification.id),
+      sms: attribute(routing.sms ? "send" : "hold"),
+      email: attribute(routing.email ? "send" : "hold"),
+      // Alerts are time-critical: transactional SMS gets the more reliable delivery route.
+      "AWS.SNS.SMS.SMSType": attribute("Transactional"),
+    },
+  };
+};

@@ -1,0 +1,124 @@
+import type { NotificationKind, Severity } from "#shared/core/detection-types";
+import { fitSms, type SmsPart } from "#shared/core/gsm";
+
+/** What one alert SMS says. Numbers are raw; this module formats them compactly. */
+export interface SmsFacts {
+  brand: string;
+  kind: NotificationKind;
+  severity: Severity;
+  observed: number;
+  expected: number;
+  ratio: number;
+  windowMinutes: number;
+  /** The most distinctive term of the burst, if any. */
+  topTerm?: string;
+  /** Short link to the incident report: kept whole or, only if it alone cannot fit, left out. */
+  link?: string;
+  /** Resolved notices: how long the incident lasted (ms) and its peak count. */
+  durationMs?: number;
+  peakObserved?: number;
+}
+
+/** One line, no control characters: SMS is read on a lock screen. */
+export const oneLine = (text: string): string =>
+  text
+    .replace(/[\p{Cc}\p{Zl}\p{Zp}\s]+/gu, " ")
+    .replace(/\p{Cf}+$/u, "")
+    .trim();
+
+const trimZeros = (text: string): string => text.replace(/\.0$/, "");
+
+/** 7 -> "7", 1234 -> "1.2k", 45678 -> "46k", 3.2e6 -> "3.2M": a phone screen has no room for digits. */
+export const compactNumber = (value: number): string => {
+  if (!Number.isFinite(value)) return "?";
+  const abs = Math.abs(value);
+  if (abs < 10) return trimZeros(value.toFixed(1));
+  if (abs < 1000) return String(Math.round(value));
+  if (abs < 10_000) return `${trimZeros((value / 1000).toFixed(1))}k`;
+  if (abs < 1_000_000) return `${Math.round(value / 1000)}k`;
+  if (abs < 10_000_000) return `${trimZeros((value / 1e6).toFixed(1))}M`;
+  if (abs < 1e9) return `${Math.round(value / 1e6)}M`;
+  return `${trimZeros((value / 1e9).toFixed(1))}G`;
+};
+
+export const windowLabel = (minutes: number): string =>
+  minutes % 60 === 0 && minutes >= 60 ? `${minutes / 60}h` : `${minutes}m`;
+
+/** 90 min -> "1h 30m"; under a minute -> "<1m". */
+export const formatDuration = (ms: number): string => {
+  const totalMinutes = Math.floor(Math.max(0, ms) / 60_000);
+  if (totalMinutes < 1) return "<1m";
+  const days = Math.floor(totalMinutes / 1440);
+  const hours = Math.floor((totalMinutes % 1440) / 60);
+  const minutes = totalMinutes % 60;
+  if (days > 0) return hours > 0 ? `${days}d ${hours}h` : `${days}d`;
+  if (hours > 0) return minutes > 0 ? `${hours}h ${minutes}m` : `${hours}h`;
+  return `${minutes}m`;
+};
+
+const KIND_TAG: Record<Exclude<NotificationKind, "resolved">, string> = {
+  opened: "",
+  escalated: " WORSE",
+  reminder: " ongoing",
+};
+
+const brandPart = (brand: string, minGraphemes: number, droppable = false): SmsPart => ({
+  text: oneLine(brand) || "Alert",
+  shrinkable: { minGraphemes, droppable },
+});
+
+const termPart = (term: string | undefined, prefix: string): SmsPart => ({
+  text: term === undefined ? "" : oneLine(term),
+  shrinkable: { minGraphemes: 3, droppable: true, prefix },
+});
+
+const linkPart = (link: string | undefined): SmsPart[] => {
+  const compact = link?.replace(/\s+/g, "") ?? "";
+  return compact === "" ? [] : [{ text: ` ${compact}` }];
+};
+
+/**
+ * The alert as one SMS: at most 160 GSM-7 septets, or 70 UCS-2 units when any character needs
+ * it. Brand and term are cut (then dropped) before the numbers; the link is never cut.
+ */
+export const smsText = (facts: SmsFacts): string => {
+  const link = linkPart(facts.link);
+  const window = windowLabel(facts.windowMinutes);
+  if (facts.kind === "resolved") {
+    const lasted = facts.durationMs === undefined ? "" : ` after ${formatDuration(facts.durationMs)}`;
+    const peak =
+      facts.peakObserved === undefined ? "" : `, peak ${compactNumber(facts.peakObserved)} neg/${window}`;
+    return fitSms(
+      [
+        [brandPart(facts.brand, 4), { text: `: all clear, backlash over${lasted}${peak}.` }, ...link],
+        [brandPart(facts.brand, 3), { text: ` all clear${lasted}` }, ...link],
+        [brandPart(facts.brand, 1, true), { text: " all clear" }, ...link],
+      ],
+      link[0]?.text.trim() ?? "",
+    );
+  }
+  const severity = facts.severity.toUpperCase();
+  const short = facts.severity === "critical" ? "CRIT" : "WARN";
+  const observed = compactNumber(facts.observed);
+  const expected = compactNumber(facts.expected);
+  const ratio = `${compactNumber(facts.ratio)}x`;
+  const tag = KIND_TAG[facts.kind];
+  return fitSms(
+    [
+      [
+        brandPart(facts.brand, 4),
+        { text: ` ${severity}${tag}: ${observed} neg/${window} vs ~${expected} exp (${ratio}).` },
+        termPart(facts.topTerm, " Top: "),
+        ...link,
+      ],
+      [
+        brandPart(facts.brand, 3),
+        { text: ` ${short}${tag} ${observed}neg/${window} ~${expected}exp ${ratio}` },
+        termPart(facts.topTerm, " "),
+        ...link,
+      ],
+      [brandPart(facts.brand, 1, true), { text: ` ${short} ${observed}neg ${ratio}` }, ...link],
+    ],
+    link[0]?.text.trim() ?? "",
+  );
+};
