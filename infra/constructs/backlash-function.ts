@@ -234,8 +234,17 @@ export class BacklashFunction extends Construct {
   }
 }
 
-/** One finding, one reason: cdk-nag v3 acknowledgements are per rule id (and per finding). */
+const acknowledged = new WeakMap<Construct, Set<string>>();
+
+/**
+ * One finding, one reason: cdk-nag v3 acknowledgements are per rule id (and per finding).
+ * Recorded once per construct, however many grants lead to the same finding.
+ */
 export const acknowledge = (scope: Construct, ruleId: string, reason: string): void => {
+  const ids = acknowledged.get(scope) ?? new Set<string>();
+  acknowledged.set(scope, ids);
+  if (ids.has(ruleId)) return;
+  ids.add(ruleId);
   Validations.of(scope).acknowledge({ id: ruleId, reason });
 };
 

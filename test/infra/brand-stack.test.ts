@@ -484,6 +484,8 @@ describe("cdk-nag AwsSolutions", () => {
       // Never blanket: not on the app or the stack itself.
       expect(path.split("/").length).toBeGreaterThan(1);
     }
+    const keys = acknowledgements.map(({ path, id }) => `${path} ${id}`);
+    expect(new Set(keys).size).toBe(keys.length);
   });
 
   it("does report a real problem (the checks are live)", () => {

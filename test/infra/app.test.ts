@@ -1,0 +1,97 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App, Duration, Stack } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
+import type { CloudAssembly } from "aws-cdk-lib/cx-api";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defineBacklashApp } from "#infra/backlash-app";
+import { BacklashFunction } from "#infra/constructs/backlash-function";
+
+const outdirs: string[] = [];
+const newOutdir = () => {
+  const dir = mkdtempSync(join(tmpdir(), "backlash-synth-"));
+  outdirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The bundled entry file of each Lambda asset in a synthesized assembly. */
+const bundledEntries = (assembly: CloudAssembly): { dir: string; code: string }[] =>
+  readdirSync(assembly.directory)
+    .filter((name) => name.startsWith("asset."))
+    .map((name) => join(assembly.directory, name))
+    .map((dir) => ({ dir, code: readFileSync(join(dir, "index.mjs"), "utf8") }));
+
+describe("the CDK app", () => {
+  it("fails without a brand, listing the brand files", () => {
+    expect(() => defineBacklashApp(new App())).toThrow(
+      /No brand given.*-c brand=<name>.*brand files: .*example/,
+    );
+  });
+
+  it("fails for an unknown brand, listing the brand files", () => {
+    expect(() => defineBacklashApp(new App({ context: { brand: "no-such-brand" } }))).toThrow(
+      /No brand file brands\/no-such-brand\.json\..*brand files: .*example/,
+    );
+  });
+
+  describe("with -c brand=example (bundled for real, cdk-nag registered)", () => {
+    let assembly: CloudAssembly;
+    beforeAll(() => {
+      const app = new App({ context: { brand: "example" }, outdir: newOutdir() });
+      defineBacklashApp(app);
+      // Throws if cdk-nag (a policy-validation plugin) reports anything unacknowledged.
+      assembly = app.synth();
+    });
+
+    it("synthesizes one stack named Backlash-example that passes cdk-nag", () => {
+      expect(assembly.stacks.map((stack) => stack.stackName)).toEqual(["Backlash-example"]);
+      const report = JSON.parse(readFileSync(join(assembly.directory, "validation-report.json"), "utf8"));
+      expect(report.pluginReports).toEqual([]);
+    });
+
+    it("deploys the simulator only, with no Comprehend access and no alarm on its budget (local sentiment)", () => {
+      const template = Template.fromJSON(assembly.getStackByName("Backlash-example").template);
+      template.resourceCountIs("AWS::Events::Rule", 1);
+      template.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "rate(1 minute)" });
+      expect(JSON.stringify(template.toJSON())).not.toContain("comprehend:");
+      expect(
+        template.findResources("AWS::CloudWatch::Alarm", {
+          Properties: { MetricName: "ComprehendBudgetExhausted" },
+        }),
+      ).toEqual({});
+      template.resourceCountIs("AWS::SNS::Subscription", 0);
+    });
+
+    it("bundles each handler as minified ESM with a source map and the createRequire banner", () => {
+      const entries = bundledEntries(assembly);
+      expect(entries).toHaveLength(3);
+      for (const { dir, code } of entries) {
+        expect(code.startsWith("import { createRequire as __createRequire } from 'node:module';")).toBe(true);
+        expect(code).toMatch(/export\s*\{/);
+        expect(code).toContain("//# sourceMappingURL=index.mjs.map");
+        expect(readdirSync(dir)).toContain("index.mjs.map");
+      }
+    });
+  });
+
+  it("resolves #shared imports when bundling and leaves the AWS SDK to the runtime", () => {
+    const app = new App({ outdir: newOutdir() });
+    const stack = new Stack(app, "Bundling");
+    new BacklashFunction(stack, "Fixture", {
+      entry: join(import.meta.dirname, "fixtures", "imports-shared.handler.ts"),
+      serviceName: "backlash-fixture",
+      description: "bundling fixture",
+      timeout: Duration.seconds(10),
+    });
+    const [entry, ...more] = bundledEntries(app.synth());
+    expect(more).toEqual([]);
+    // The shared constant is inlined; the SDK stays an import.
+    expect(entry?.code).toContain('"byTime"');
+    expect(entry?.code).toMatch(/from\s*"@aws-sdk\/client-sns"/);
+    expect(entry?.code.length).toBeLessThan(5_000);
+  });
+});
