@@ -1,0 +1,79 @@
+import { type RecordedRequest, type StandInReply, StandInServer } from "#test/stand-ins/sources/server";
+
+/** Feed stand-in: serves RSS 2.0 / Atom documents by path, as news search feeds do. */
+export interface FeedItem {
+  id: string;
+  title: string;
+  description?: string;
+  published: string;
+  author?: string;
+}
+
+const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+export const rss2 = (title: string, items: readonly FeedItem[]) =>
+  `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">
+  <channel>
+    <title>${escape(title)}</title>
+    <link>https://news.example/</link>
+    <description>Search results</description>
+${items
+  .map(
+    (i) => `    <item>
+      <title>${escape(i.title)}</title>
+      <link>https://news.example/a/${i.id}</link>
+      <guid isPermaLink="false">${i.id}</guid>
+      <pubDate>${new Date(i.published).toUTCString()}</pubDate>
+      <description><![CDATA[<p>${i.description ?? ""}</p>]]></description>
+${i.author ? `      <dc:creator>${escape(i.author)}</dc:creator>\n` : ""}    </item>`,
+  )
+  .join("\n")}
+  </channel>
+</rss>`;
+
+export const atom = (title: string, items: readonly FeedItem[]) =>
+  `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title type="text">${escape(title)}</title>
+  <id>urn:feed:1</id>
+  <updated>${items[0]?.published ?? "2025-01-01T00:00:00Z"}</updated>
+${items
+  .map(
+    (i) => `  <entry>
+    <id>urn:entry:${i.id}</id>
+    <title type="html">${escape(i.title)}</title>
+    <link rel="alternate" type="text/html" href="https://blog.example/${i.id}"/>
+    <link rel="self" href="https://blog.example/${i.id}.atom"/>
+    <published>${i.published}</published>
+    <updated>${i.published}</updated>
+    <author><name>${escape(i.author ?? "Erin")}</name></author>
+    <summary type="html">${escape(i.description ?? "")}</summary>
+  </entry>`,
+  )
+  .join("\n")}
+</feed>`;
+
+export class FeedStandIn {
+  /** Documents by path (with query). */
+  readonly documents = new Map<string, string>();
+  readonly server = new StandInServer((r) => this.handle(r));
+
+  async start() {
+    await this.server.start();
+    return this;
+  }
+  close() {
+    return this.server.close();
+  }
+  get url() {
+    return this.server.url;
+  }
+
+  private handle(r: RecordedRequest): StandInReply {
+    const search = new URLSearchParams(r.query).toString();
+    const doc = this.documents.get(search ? `${r.path}?${search}` : r.path);
+    if (doc === undefined) return { status: 404, body: "not found" };
+    return { headers: { "content-type": "application/rss+xml; charset=utf-8" }, body: doc };
+  }
+}
