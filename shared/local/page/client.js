@@ -126,6 +126,12 @@
       level = "watch";
       headline = "Watching: negative mentions are above normal";
       detail = "No alert has been sent yet; one goes out if it lasts.";
+    } else {
+      const lastResolved = snapshot.incidents
+        .filter((incident) => incident.state === "resolved" && incident.resolvedAt)
+        .sort((a, b) => b.resolvedAt.localeCompare(a.resolvedAt))[0];
+      if (lastResolved)
+        detail += ` The last incident was resolved at ${formatTime(lastResolved.resolvedAt)}.`;
     }
     if (last && level !== "waiting") {
       detail += ` Latest window (${formatTime(last.windowStart)}): ${plural(last.total, "mention")}, ${last.negative} negative.`;
