@@ -9,24 +9,24 @@ export interface FeedItem {
   author?: string;
 }
 
-const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const escapeXml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 export const rss2 = (title: string, items: readonly FeedItem[]) =>
   `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">
   <channel>
-    <title>${escape(title)}</title>
+    <title>${escapeXml(title)}</title>
     <link>https://news.example/</link>
     <description>Search results</description>
 ${items
   .map(
     (i) => `    <item>
-      <title>${escape(i.title)}</title>
+      <title>${escapeXml(i.title)}</title>
       <link>https://news.example/a/${i.id}</link>
       <guid isPermaLink="false">${i.id}</guid>
       <pubDate>${new Date(i.published).toUTCString()}</pubDate>
       <description><![CDATA[<p>${i.description ?? ""}</p>]]></description>
-${i.author ? `      <dc:creator>${escape(i.author)}</dc:creator>\n` : ""}    </item>`,
+${i.author ? `      <dc:creator>${escapeXml(i.author)}</dc:creator>\n` : ""}    </item>`,
   )
   .join("\n")}
   </channel>
@@ -35,20 +35,20 @@ ${i.author ? `      <dc:creator>${escape(i.author)}</dc:creator>\n` : ""}    </i
 export const atom = (title: string, items: readonly FeedItem[]) =>
   `<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom">
-  <title type="text">${escape(title)}</title>
+  <title type="text">${escapeXml(title)}</title>
   <id>urn:feed:1</id>
   <updated>${items[0]?.published ?? "2025-01-01T00:00:00Z"}</updated>
 ${items
   .map(
     (i) => `  <entry>
     <id>urn:entry:${i.id}</id>
-    <title type="html">${escape(i.title)}</title>
+    <title type="html">${escapeXml(i.title)}</title>
     <link rel="alternate" type="text/html" href="https://blog.example/${i.id}"/>
     <link rel="self" href="https://blog.example/${i.id}.atom"/>
     <published>${i.published}</published>
     <updated>${i.published}</updated>
-    <author><name>${escape(i.author ?? "Erin")}</name></author>
-    <summary type="html">${escape(i.description ?? "")}</summary>
+    <author><name>${escapeXml(i.author ?? "Erin")}</name></author>
+    <summary type="html">${escapeXml(i.description ?? "")}</summary>
   </entry>`,
   )
   .join("\n")}
