@@ -1,4 +1,4 @@
-import { StandInServer } from "#test/stand-ins/sources/server";
+import { type StandInReply, StandInServer } from "#test/stand-ins/sources/server";
 
 /**
  * Secrets Manager stand-in (AWS JSON 1.1): POST / with X-Amz-Target
@@ -6,7 +6,7 @@ import { StandInServer } from "#test/stand-ins/sources/server";
  * __type ResourceNotFoundException, as the real service answers.
  */
 export const secretsManagerStandIn = (secrets: Record<string, string>) =>
-  new StandInServer((r) => {
+  new StandInServer((r): StandInReply => {
     if (r.headers["x-amz-target"] !== "secretsmanager.GetSecretValue") {
       return { status: 400, body: { __type: "UnknownOperationException" } };
     }
