@@ -316,6 +316,11 @@ export class LocalScorer implements SentimentScorer {
 
   constructor(private readonly options: LocalScorerOptions = {}) {}
 
+  /** Whether this scorer can read a text in `lang` (undefined: assumed English). */
+  reads(lang: string | undefined): boolean {
+    return readsLanguage(lang);
+  }
+
   assess(text: string): LocalAssessment {
     return sentimentFromEvidence(analyseText(text), this.options);
   }
