@@ -57,6 +57,14 @@
     return `${date.toLocaleDateString(undefined, { weekday: "short", day: "numeric", month: "short" })} ${clock(date)}`;
   };
 
+  /** Chart labels stay short: the clock, with the weekday only where the day changes. */
+  const axisTime = (date, previousLabelDate) => {
+    const newDay = previousLabelDate ? !sameDay(date, previousLabelDate) : !sameDay(date, new Date());
+    return newDay
+      ? `${date.toLocaleDateString(undefined, { weekday: "short" })} ${clock(date)}`
+      : clock(date);
+  };
+
   const fullTime = (iso) => new Date(iso).toLocaleString();
 
   const duration = (fromIso, toIso) => {
@@ -201,16 +209,19 @@
         s("text", { class: "axis-label", x: margin.left - 8, y: y(value) + 4, "text-anchor": "end" }, value),
       );
     }
-    const labelEvery = Math.max(1, Math.ceil(windows.length / Math.max(2, Math.floor(plotWidth / 90))));
+    const labelEvery = Math.max(1, Math.ceil(windows.length / Math.max(2, Math.floor(plotWidth / 110))));
+    let previousLabelDate;
     windows.forEach((window, index) => {
       if (index % labelEvery !== 0) return;
+      const date = new Date(window.windowStart);
       grid.push(
         s(
           "text",
           { class: "axis-label", x: x(times[index]), y: CHART_HEIGHT - 8, "text-anchor": "middle" },
-          formatTime(window.windowStart),
+          axisTime(date, previousLabelDate),
         ),
       );
+      previousLabelDate = date;
     });
 
     const alarmColumns = windows
@@ -246,10 +257,17 @@
 
     const totalPath = pathThrough(windows.map((window, index) => [x(times[index]), y(window.total)]));
     const negativePath = pathThrough(windows.map((window, index) => [x(times[index]), y(window.negative)]));
-    const radius = windows.length > 150 ? 2.5 : 3.5;
+    // Many windows: small points, so the line stays readable and alarming points still stand out.
+    const dense = plotWidth / windows.length < 8;
+    const radius = dense ? 1.6 : 3.5;
 
     const totalPoints = windows.map((window, index) =>
-      s("circle", { class: "total-point", cx: x(times[index]), cy: y(window.total), r: radius - 1 }),
+      s("circle", {
+        class: "total-point",
+        cx: x(times[index]),
+        cy: y(window.total),
+        r: dense ? 0 : radius - 1,
+      }),
     );
     const points = windows.map((window, index) => {
       const baseline =
@@ -259,14 +277,14 @@
       return s(
         "circle",
         {
-          class: window.alarming ? "point alarming" : "point",
+          class: window.alarming ? "point alarming" : dense ? "point dense" : "point",
           "data-window": window.windowStart,
           "data-negative": window.negative,
           "data-total": window.total,
           "data-alarming": window.alarming ? "true" : "false",
           cx: x(times[index]),
           cy: y(window.negative),
-          r: window.alarming ? radius + 1.5 : radius,
+          r: window.alarming ? (dense ? 3 : 5) : radius,
         },
         s(
           "title",
@@ -277,32 +295,43 @@
     });
 
     const lastEnd = lastTime + windowMs;
+    let labelsEndAt = Number.NEGATIVE_INFINITY;
     const markers = snapshot.incidents
       .map((incident) => ({ incident, time: new Date(incident.startedAt).getTime() }))
       .filter(({ time }) => time >= first && time <= lastEnd)
+      .sort((a, b) => a.time - b.time)
       .flatMap(({ incident, time }) => {
         const markerX = Math.min(x(Math.min(time, lastTime)), width - margin.right);
-        const nearRightEdge = markerX > width - margin.right - 120;
-        return [
-          s("line", {
+        const text = `Incident opened ${axisTime(new Date(incident.startedAt))}`;
+        const textWidth = text.length * 7.2;
+        const nearRightEdge = markerX + 5 + textWidth > width - 4;
+        const textStart = nearRightEdge ? markerX - 5 - textWidth : markerX + 5;
+        const line = s(
+          "line",
+          {
             class: "incident-marker",
             "data-incident": incident.id,
             x1: markerX,
             x2: markerX,
             y1: margin.top - 6,
             y2: margin.top + plotHeight,
-          }),
-          s(
-            "text",
-            {
-              class: "incident-label",
-              x: nearRightEdge ? markerX - 5 : markerX + 5,
-              y: margin.top - 8,
-              "text-anchor": nearRightEdge ? "end" : "start",
-            },
-            `Incident opened ${formatTime(incident.startedAt)}`,
-          ),
-        ];
+          },
+          s("title", {}, text),
+        );
+        // Close incidents would print over each other: the later one keeps its line and tooltip only.
+        if (textStart < labelsEndAt + 8) return [line];
+        labelsEndAt = textStart + textWidth;
+        const label = s(
+          "text",
+          {
+            class: "incident-label",
+            x: nearRightEdge ? markerX - 5 : markerX + 5,
+            y: margin.top - 8,
+            "text-anchor": nearRightEdge ? "end" : "start",
+          },
+          text,
+        );
+        return [line, label];
       });
 
     const chart = s(
