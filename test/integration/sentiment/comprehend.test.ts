@@ -1,3 +1,4 @@
+import { DetectSentimentCommand } from "@aws-sdk/client-comprehend";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Sentiment } from "#shared/core/mention";
 import { utf8Length } from "#shared/core/text";
@@ -141,6 +142,21 @@ describe("Comprehend scorer through the real SDK client", () => {
     standIn.inject({ kind: "malformed" }, 5);
     const results = await scorer.score([{ text: "bad" }, { text: "good" }]);
     for (const result of results) expect(result).toMatchObject({ label: "UNSCORED", scorer: "none" });
+  });
+});
+
+describe("Comprehend stand-in", () => {
+  it("also answers DetectSentiment for a single text", async () => {
+    const client = createComprehendClient({
+      endpoint: standIn.endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
+    const out = await client.send(new DetectSentimentCommand({ Text: "terrible delay", LanguageCode: "en" }));
+    expect(out.Sentiment).toBe("NEGATIVE");
+    expect(out.SentimentScore?.Negative).toBe(0.91);
+    expect(standIn.requests[0]?.operation).toBe("DetectSentiment");
+    client.destroy();
   });
 });
 
