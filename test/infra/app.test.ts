@@ -7,6 +7,7 @@ import type { CloudAssembly } from "aws-cdk-lib/cx-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineBacklashApp } from "#infra/backlash-app";
 import { BacklashFunction } from "#infra/constructs/backlash-function";
+import { cdkJsonContext } from "./support";
 
 const outdirs: string[] = [];
 const newOutdir = () => {
@@ -41,7 +42,7 @@ describe("the CDK app", () => {
   describe("with -c brand=example (bundled for real, cdk-nag registered)", () => {
     let assembly: CloudAssembly;
     beforeAll(() => {
-      const app = new App({ context: { brand: "example" }, outdir: newOutdir() });
+      const app = new App({ context: { ...cdkJsonContext(), brand: "example" }, outdir: newOutdir() });
       defineBacklashApp(app);
       // Throws if cdk-nag (a policy-validation plugin) reports anything unacknowledged.
       assembly = app.synth();
@@ -79,7 +80,7 @@ describe("the CDK app", () => {
   });
 
   it("resolves #shared imports when bundling and leaves the AWS SDK to the runtime", () => {
-    const app = new App({ outdir: newOutdir() });
+    const app = new App({ context: cdkJsonContext(), outdir: newOutdir() });
     const stack = new Stack(app, "Bundling");
     new BacklashFunction(stack, "Fixture", {
       entry: join(import.meta.dirname, "fixtures", "imports-shared.handler.ts"),

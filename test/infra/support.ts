@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { App, CfnElement, Stack, Validations } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import type { IConstruct } from "constructs";
@@ -26,12 +28,17 @@ export const testBrandInput: BrandConfigInput = {
 
 export const parseBrand = (input: BrandConfigInput): BrandConfig => BrandConfigSchema.parse(input);
 
+/** cdk.json's context (feature flags): the CLI applies it, so tests build with the same flags. */
+export const cdkJsonContext = (): Record<string, unknown> =>
+  (JSON.parse(readFileSync(join(process.cwd(), "cdk.json"), "utf8")) as { context: Record<string, unknown> })
+    .context;
+
 /**
  * Builds the stack without bundling the functions (esbuild output does not change the template's
  * properties; the app test bundles for real).
  */
 export const synthBrandStack = (config: BrandConfig): { app: App; stack: BrandStack; template: Template } => {
-  const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+  const app = new App({ context: { ...cdkJsonContext(), "aws:cdk:bundling-stacks": [] } });
   const stack = new BrandStack(app, `Backlash-${config.brand}`, { config });
   return { app, stack, template: Template.fromStack(stack) };
 };
