@@ -110,16 +110,6 @@ export class BacklashFunction extends Construct {
     );
   }
 
-  get functionName(): string {
-    return this.function.functionName;
-  }
-
-  /** Sets a plain setting that no grant belongs to. */
-  setEnvironment(name: string, value: string): this {
-    this.function.addEnvironment(name, value);
-    return this;
-  }
-
   /** TABLE_NAME + item read/write on the table and its indexes. */
   useTable(table: ITable, access: "read" | "readWrite"): this {
     if (access === "read") table.grantReadData(this.function);
