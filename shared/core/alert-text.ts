@@ -463,25 +463,46 @@ export const buildEmailText = (
 
 // ---------- the SNS message ----------
 
-export interface StringAttribute {
+export type StringAttribute = {
   DataType: "String";
   StringValue: string;
-}
+};
 
-/** The Publish input minus TopicArn: shaped like the SDK's PublishCommandInput. */
-export interface SnsAlertMessage {
+/**
+ * The Publish input minus TopicArn, shaped like the SDK's PublishCommandInput. A type alias
+ * (not an interface) so it is a plain JSON record that an outbox item can hold as is.
+ */
+export type SnsAlertMessage = {
   Message: string;
   MessageStructure: "json";
   Subject: string;
   MessageAttributes: Record<string, StringAttribute>;
-}
+};
 
 /** The bodies inside `Message` (MessageStructure=json): one per subscription protocol. */
-export interface SnsAlertBodies {
+export type SnsAlertBodies = {
   default: string;
   sms: string;
   email: string;
-}
+};
+
+/** Checks a stored message (e.g. read back from the outbox) before it is sent. */
+export const isSnsAlertMessage = (value: unknown): value is SnsAlertMessage => {
+  if (typeof value !== "object" || value === null) return false;
+  const m = value as Record<string, unknown>;
+  if (typeof m.Message !== "string" || m.MessageStructure !== "json" || typeof m.Subject !== "string") {
+    return false;
+  }
+  const attributes = m.MessageAttributes;
+  if (typeof attributes !== "object" || attributes === null) return false;
+  return Object.values(attributes).every(
+    (a: unknown) =>
+      typeof a === "object" &&
+      a !== null &&
+      (a as Record<string, unknown>).DataType === "String" &&
+      typeof (a as Record<string, unknown>).StringValue === "string",
+  );
+};
 
 const attribute = (value: string): StringAttribute => ({ DataType: "String", StringValue: value || "-" });
 

@@ -1,0 +1,155 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ConsoleAlertSink } from "#shared/alerts/console";
+import { FanOutAlertSink, FanOutError, sinkPublisher } from "#shared/alerts/sink";
+import { AlertPublishError, createSnsClient, SnsAlertSink, type SnsClientOptions } from "#shared/alerts/sns";
+import { buildSnsMessage } from "#shared/core/alert-text";
+import { SnsStandIn } from "#test/stand-ins/sns";
+import { alertContext } from "#test/unit/alerts/fixtures";
+
+const TOPIC = "arn:aws:sns:eu-west-1:123456789012:backlash-exampleair-alerts";
+
+describe("SnsAlertSink: the real SNS client against a Query-protocol stand-in", () => {
+  let standIn: SnsStandIn;
+  const message = buildSnsMessage(alertContext(), { sms: true, email: true });
+  const notificationId = "inc-20250301-1200#1";
+
+  const sink = (client: Partial<SnsClientOptions> = {}, attempts = 3) => {
+    const sleeps: number[] = [];
+    const created = new SnsAlertSink({
+      topicArn: TOPIC,
+      client: createSnsClient({
+        endpoint: standIn.url,
+        region: "eu-west-1",
+        credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test-secret" },
+        maxAttempts: 1,
+        ...client,
+      }),
+      retry: {
+        attempts,
+        random: () => 0.5,
+        sleep: async (ms) => {
+          sleeps.push(ms);
+        },
+      },
+    });
+    return { sink: created, sleeps };
+  };
+
+  beforeEach(async () => {
+    standIn = await new SnsStandIn({ topicArn: TOPIC }).start();
+  });
+  afterEach(async () => {
+    await standIn.close();
+  });
+
+  it("publishes once: one message, MessageStructure json, bodies per protocol and the routing attributes", async () => {
+    await sink().sink.send(message, notificationId);
+
+    expect(standIn.publishes).toHaveLength(1);
+    const [published] = standIn.publishes;
+    expect(published?.topicArn).toBe(TOPIC);
+    expect(published?.messageStructure).toBe("json");
+    expect(published?.subject).toBe("[CRITICAL] ExampleAir: 42 negative mentions in 5 min (7x normal)");
+    expect(published?.message).toMatchObject({
+      sms: expect.stringMatching(/^ExampleAir CRITICAL: 42 neg\/5m vs ~6 exp \(7x\)/),
+      email: expect.stringContaining("WHY THIS ALERT"),
+      default: expect.stringContaining("Incident report: https://r.example.com/i/abc123"),
+    });
+    expect(published?.attributes).toEqual({
+      severity: { dataType: "String", value: "critical" },
+      brand: { dataType: "String", value: "exampleair" },
+      kind: { dataType: "String", value: "opened" },
+      incident: { dataType: "String", value: "inc-20250301-1200" },
+      notification: { dataType: "String", value: notificationId },
+      sms: { dataType: "String", value: "send" },
+      email: { dataType: "String", value: "send" },
+      "AWS.SNS.SMS.SMSType": { dataType: "String", value: "Transactional" },
+    });
+    // What went over the wire: a signed, form-encoded Query request.
+    const [request] = standIn.requests;
+    expect(request?.headers["content-type"]).toMatch(/^application\/x-www-form-urlencoded/);
+    expect(request?.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDTEST\//);
+    expect(request?.form.get("Action")).toBe("Publish");
+    expect(request?.form.get("Version")).toBe("2010-03-31");
+  });
+
+  it("throttled twice, then accepted: exactly one message (the SDK's own retries)", async () => {
+    standIn.inject("throttled", 2);
+    await sink({ maxAttempts: 3 }).sink.send(message, notificationId);
+    expect(standIn.publishAttempts).toBe(3);
+    expect(standIn.publishes).toHaveLength(1);
+  });
+
+  it("throttled twice, then accepted: exactly one message (the sink's bounded retry)", async () => {
+    standIn.inject("throttled", 2);
+    const { sink: s, sleeps } = sink({ maxAttempts: 1 });
+    await s.send(message, notificationId);
+    expect(standIn.publishAttempts).toBe(3);
+    expect(standIn.publishes).toHaveLength(1);
+    // Backoff doubles from 250 ms; with random() = 0.5 each wait is 3/4 of its cap.
+    expect(sleeps).toEqual([188, 375]);
+  });
+
+  it("retries an internal error and a hung connection", async () => {
+    standIn.inject("internal-error");
+    standIn.inject("hang");
+    await sink({ requestTimeoutMs: 300 }).sink.send(message, notificationId);
+    expect(standIn.publishAttempts).toBe(3);
+    expect(standIn.publishes).toHaveLength(1);
+  });
+
+  it("permanent failure: the sink throws after a bounded number of attempts, nothing recorded", async () => {
+    standIn.inject("internal-error", 100);
+    const { sink: s } = sink({ maxAttempts: 2 }, 3);
+    const failure = await s.send(message, notificationId).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(AlertPublishError);
+    expect(failure).toMatchObject({ notificationId, attempts: 3 });
+    expect((failure as AlertPublishError).cause).toMatchObject({ name: "InternalErrorException" });
+    expect(standIn.publishAttempts).toBe(6);
+    expect(standIn.publishes).toHaveLength(0);
+  });
+
+  it("a rejected request is not retried: a missing topic fails at once", async () => {
+    standIn.topicArn = "arn:aws:sns:eu-west-1:123456789012:another-topic";
+    const failure = await sink({ maxAttempts: 3 })
+      .sink.send(message, notificationId)
+      .catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(AlertPublishError);
+    expect((failure as AlertPublishError).cause).toMatchObject({ name: "NotFoundException" });
+    expect(standIn.publishAttempts).toBe(1);
+  });
+
+  it("an unreadable reply is not retried (it may have been published): the sink throws", async () => {
+    standIn.inject("malformed-xml");
+    await expect(sink({ maxAttempts: 3 }).sink.send(message, notificationId)).rejects.toBeInstanceOf(
+      AlertPublishError,
+    );
+    expect(standIn.publishAttempts).toBe(1);
+  });
+
+  it("SNS rejects what the real service rejects: no default body", async () => {
+    const bad = { ...message, Message: JSON.stringify({ sms: "x", email: "y" }) };
+    const failure = await sink()
+      .sink.send(bad, notificationId)
+      .catch((e: unknown) => e);
+    expect((failure as AlertPublishError).cause).toMatchObject({ name: "InvalidParameterException" });
+    expect(standIn.publishes).toHaveLength(0);
+  });
+
+  it("fan-out to console and SNS: the console prints, the SNS failure still throws", async () => {
+    standIn.inject("internal-error", 100);
+    const printed: string[] = [];
+    const fanOut = new FanOutAlertSink([new ConsoleAlertSink((t) => printed.push(t)), sink({}, 1).sink]);
+    await expect(fanOut.send(message, notificationId)).rejects.toBeInstanceOf(FanOutError);
+    expect(printed.join("")).toContain("ExampleAir CRITICAL: 42 neg/5m");
+  });
+
+  it("publishes a message read back from an outbox record", async () => {
+    const stored: Record<string, unknown> = JSON.parse(JSON.stringify(message));
+    await sinkPublisher(sink().sink).publish(stored, notificationId);
+    expect(standIn.publishes).toHaveLength(1);
+    await expect(sinkPublisher(sink().sink).publish({ Message: "hi" }, notificationId)).rejects.toThrow(
+      /not an SNS alert message/,
+    );
+  });
+});
