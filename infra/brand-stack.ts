@@ -155,7 +155,12 @@ export class BrandStack extends Stack {
       );
     }
     for (const email of config.alerts.email) {
-      state.alertTopic.addSubscription(new EmailSubscription(email));
+      state.alertTopic.addSubscription(
+        new EmailSubscription(email, {
+          // The publisher sets `email` to "hold" only over the hourly cap (escalations and resolutions always pass).
+          filterPolicy: { email: SubscriptionFilter.stringFilter({ allowlist: ["send"] }) },
+        }),
+      );
     }
     for (const email of config.alerts.opsEmail) {
       state.opsTopic.addSubscription(new EmailSubscription(email));

@@ -1,2 +1,78 @@
-// Placeholder: the detect handler is filled in by its issue; the stack bundles this entry.
-export const handler = async (): Promise<void> => {};
+import { BatchProcessor, EventType } from "@aws-lambda-powertools/batch";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import { sinkPublisher } from "#shared/alerts/sink";
+import { SnsAlertSink } from "#shared/alerts/sns";
+import { brandConfigFromEnv, requireEnv } from "#shared/config/env";
+import type { CountedMention } from "#shared/core/batch-step";
+import { BACKLASH_METRICS, METRICS_NAMESPACE } from "#shared/core/metric-names";
+import { logger } from "#shared/logger";
+import { createComposer } from "#shared/pipeline/compose";
+import { countAndDetect } from "#shared/pipeline/detect";
+import { dynamoClient } from "#shared/store/client";
+import { DetectionStore } from "#shared/store/detection-store";
+import { MentionStore } from "#shared/store/mentions";
+import { mentionFromStreamRecord } from "#shared/store/stream-records";
+
+/**
+ * The table's stream -> exact window counts -> detector -> incident -> SNS. Wiring only: the
+ * workflow is shared/pipeline/detect. A record that is not a valid mention is reported as a
+ * batch item failure (Lambda retries from it, bisects, and finally sends it to the on-failure
+ * queue); every other record is counted exactly once however often it is redelivered.
+ */
+const config = brandConfigFromEnv();
+const table = { client: dynamoClient, tableName: requireEnv("TABLE_NAME") };
+const mentions = new MentionStore(table, config.brand, config.retentionDays);
+const reportBase = process.env.REPORT_BASE_URL ?? config.alerts.reportBaseUrl;
+const deps = {
+  config,
+  store: new DetectionStore(table, config.retentionDays),
+  compose: createComposer({
+    config,
+    mentions,
+    ...(reportBase
+      ? { reportUrl: (id: string) => `${reportBase.replace(/\/$/, "")}/${reportFileName(id)}` }
+      : {}),
+  }),
+  publisher: sinkPublisher(new SnsAlertSink({ topicArn: requireEnv("ALERT_TOPIC_ARN") })),
+};
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: "detect" });
+// The alarms match dimensions exactly: brand (and source), without Powertools' default "service".
+metrics.clearDefaultDimensions();
+
+/** Report files are named from incident ids, with characters URLs and file systems dislike replaced. */
+export const reportFileName = (incidentId: string): string =>
+  `${incidentId.replace(/[^A-Za-z0-9._-]/g, "-")}.html`;
+
+export const handler = async (
+  event: DynamoDBStreamEvent,
+  context?: Context,
+): Promise<DynamoDBBatchResponse> => {
+  if (context) logger.addContext(context);
+  const processor = new BatchProcessor(EventType.DynamoDBStreams);
+  const valid: CountedMention[] = [];
+  // Parsing only: in order, so a poison record's position is exact.
+  processor.register(
+    event.Records,
+    async (record: DynamoDBRecord) => {
+      valid.push(mentionFromStreamRecord(record));
+    },
+    { processInParallel: false },
+  );
+  await processor.process();
+  // Counting is all-or-nothing per batch: if it throws, Lambda retries the batch and the tokens
+  // already counted are recognised.
+  const report = await countAndDetect(valid, deps);
+  metrics.addDimensions({ brand: config.brand });
+  metrics.addMetric(BACKLASH_METRICS.recordsCounted, MetricUnit.Count, report.counted);
+  metrics.addMetric(BACKLASH_METRICS.recordsDuplicate, MetricUnit.Count, report.duplicates);
+  metrics.addMetric(BACKLASH_METRICS.alertsSent, MetricUnit.Count, report.delivered);
+  metrics.addMetric(
+    BACKLASH_METRICS.negativeMentions,
+    MetricUnit.Count,
+    valid.filter((m) => m.mention.sentiment.label === "NEGATIVE").length,
+  );
+  metrics.publishStoredMetrics();
+  logger.info("detect batch", { records: event.Records.length, ...report });
+  return processor.response();
+};

@@ -14,24 +14,14 @@ import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { type BacklashFunction, METRICS_NAMESPACE } from "#infra/constructs/backlash-function";
+import { BACKLASH_METRICS } from "#shared/core/metric-names";
 
 /**
  * Custom metrics the handlers emit (namespace "Backlash") and the alarms and dashboard read.
  * CloudWatch matches dimensions exactly: the handlers must emit these with exactly the listed
  * dimensions (no extra default "service" dimension), or the alarms never see them.
  */
-export const BACKLASH_METRICS = {
-  /** 1 per successful ingest run. Dimensions: brand, source. */
-  ingestSucceeded: "IngestSucceeded",
-  /** Mentions newly stored. Dimensions: brand, source. */
-  mentionsStored: "MentionsStored",
-  /** Negative mentions counted by the detector. Dimensions: brand. */
-  negativeMentions: "NegativeMentions",
-  /** Notifications published to the alert topic. Dimensions: brand. */
-  alertsSent: "AlertsSent",
-  /** 1 when the day's Comprehend budget runs out and scoring falls back to local. Dimensions: brand. */
-  comprehendBudgetExhausted: "ComprehendBudgetExhausted",
-} as const;
+export { BACKLASH_METRICS };
 
 /** A stuck stream means no alerts at all, so the detector falling behind is worth a page to ops. */
 const MAX_ITERATOR_AGE = Duration.minutes(10);

@@ -9,7 +9,7 @@ import type {
 import { advance, evaluateWindow, initialDetectorState, resetCusum } from "#shared/core/detector";
 import { stepIncident } from "#shared/core/incident";
 import type { ScoredMention } from "#shared/core/mention";
-import { routeNotification } from "#shared/core/routing";
+import { type Route, routeNotification } from "#shared/core/routing";
 import { compareInstants, windowStartOf } from "#shared/core/windows";
 
 /**
@@ -43,7 +43,7 @@ export interface CountedMention {
 
 export interface RoutedNotification {
   notification: Notification;
-  route: { sms: boolean; email: boolean };
+  route: Route;
 }
 
 export interface BatchOutcome {
@@ -180,7 +180,7 @@ export const applyBatch = (
       });
       if (route.sms) sends.sms.push(notification.at);
       if (route.email) sends.email.push(notification.at);
-      outcome.notifications.push({ notification, route: { sms: route.sms, email: route.email } });
+      outcome.notifications.push({ notification, route });
     }
     detector = {
       state,

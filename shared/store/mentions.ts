@@ -176,25 +176,35 @@ export class MentionStore {
     authors: readonly { source: SourceName; author: string }[],
     before: string,
   ): Promise<Set<string>> {
-    const unique = [...new Map(authors.map((a) => [`${a.source}:${a.author.toLowerCase()}`, a])).values()];
+    // Keyed case-insensitively (handles are), answered in the caller's spelling ("source:author").
+    const byKey = new Map(authors.map((a) => [`${a.source}:${a.author.toLowerCase()}`, a]));
     const items = await batchGet(
       this.table,
-      unique.map((a) => keys.author(a.source, a.author)),
+      [...byKey.values()].map((a) => keys.author(a.source, a.author)),
       "pk, firstPositiveAt",
     );
     const positive = new Set<string>();
     for (const item of items) {
       const firstPositiveAt = item.firstPositiveAt;
-      if (typeof firstPositiveAt === "string" && firstPositiveAt < before) {
-        const [, source, handle] = String(item.pk).split("#");
-        positive.add(`${source}:${handle}`);
+      const [, source, handle] = String(item.pk).split("#");
+      const author = byKey.get(`${source}:${handle}`);
+      if (author && typeof firstPositiveAt === "string" && firstPositiveAt < before) {
+        positive.add(`${author.source}:${author.author}`);
       }
     }
     return positive;
   }
 
-  /** Mentions with createdAt in [from, to), oldest first, through the time index (paged, bounded). */
-  async mentionsBetween(from: string, to: string, limit = 5_000): Promise<ScoredMention[]> {
+  /**
+   * Mentions with createdAt in [from, to) through the time index (paged, bounded by `limit`):
+   * oldest first, or the newest `limit` when `newestFirst`.
+   */
+  async mentionsBetween(
+    from: string,
+    to: string,
+    limit = 5_000,
+    newestFirst = false,
+  ): Promise<ScoredMention[]> {
     const out: ScoredMention[] = [];
     let startKey: Record<string, import("@aws-sdk/client-dynamodb").AttributeValue> | undefined;
     do {
@@ -206,6 +216,7 @@ export class MentionStore {
           ExpressionAttributeNames: { "#pk": TIME_INDEX.partitionKey, "#sk": TIME_INDEX.sortKey },
           ExpressionAttributeValues: marshall({ ":pk": `MT#${this.brand}`, ":from": from, ":to": `${to}` }),
           ExclusiveStartKey: startKey,
+          ScanIndexForward: !newestFirst,
           Limit: Math.min(1_000, limit - out.length),
         }),
       );

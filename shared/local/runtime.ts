@@ -1,0 +1,363 @@
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+} from "@aws-sdk/client-dynamodb";
+import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
+import { loadBrand } from "#shared/config/brand-file";
+import { type BrandConfig, enabledSources, type SourcesConfig } from "#shared/core/brand-config";
+import type { SourceName } from "#shared/core/mention";
+import { LOCAL_AWS, startDynamoDbLocal } from "#shared/local/dynamodb-local";
+import { type PageServer, startPageServer } from "#shared/local/page/server";
+import type { PageAlert, PageSnapshot } from "#shared/local/page/snapshot";
+import { type ReceivedPublish, startSnsReceiver } from "#shared/local/sns-receiver";
+import { StreamPoller } from "#shared/local/stream-poller";
+import { logger } from "#shared/logger";
+import { SourceHealthStore } from "#shared/store/cursors";
+import { DetectionStore } from "#shared/store/detection-store";
+import { MentionStore } from "#shared/store/mentions";
+import { createTableInput, ITEM_TYPE_ATTRIBUTE, MENTION_ITEM_TYPE } from "#shared/store/table-definition";
+
+export interface LocalRuntimeOptions {
+  brand: string;
+  port: number;
+  speed?: number;
+  dataDir?: string;
+  replay?: { path: string; brandValue?: string | undefined };
+  /** Where console lines go (tests capture them). */
+  print?: (line: string) => void;
+}
+
+export interface LocalRuntime {
+  pageUrl: string;
+  config: BrandConfig;
+  alerts: PageAlert[];
+  stop(): Promise<void>;
+}
+
+const ACCOUNT = "000000000000";
+
+/** The brand file with the command line's overrides applied (speed, CSV replay). */
+export const localConfig = (config: BrandConfig, options: LocalRuntimeOptions): BrandConfig => {
+  const sources: SourcesConfig = { ...config.sources };
+  if (options.replay) {
+    return {
+      ...config,
+      sources: {
+        csv: {
+          enabled: true,
+          scheduleMinutes: 1,
+          maxPagesPerRun: 5,
+          path: options.replay.path,
+          brandColumn: "airline",
+          brandValue: options.replay.brandValue ?? config.displayName,
+          speed: options.speed ?? 600,
+        },
+      },
+    };
+  }
+  if (options.speed !== undefined && sources.simulator)
+    sources.simulator = { ...sources.simulator, speed: options.speed };
+  if (options.speed !== undefined && sources.csv) sources.csv = { ...sources.csv, speed: options.speed };
+  return { ...config, sources };
+};
+
+/** Real seconds between runs of a source: its schedule, scaled by the simulated speed. */
+const intervalMs = (config: BrandConfig, source: keyof SourcesConfig): number => {
+  const settings = config.sources[source];
+  const minutes = settings?.scheduleMinutes ?? 5;
+  const speed =
+    source === "simulator"
+      ? (config.sources.simulator?.speed ?? 1)
+      : source === "csv"
+        ? (config.sources.csv?.speed ?? 1)
+        : 1;
+  return Math.max(250, (minutes * 60_000) / speed);
+};
+
+export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<LocalRuntime> => {
+  const print = options.print ?? ((line: string) => console.log(line));
+  const config = localConfig(loadBrand(options.brand), options);
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+
+  try {
+    print(`Backlash detector, local run for "${config.displayName}" (brands/${options.brand}.json)`);
+    if (options.dataDir) mkdirSync(resolve(options.dataDir), { recursive: true });
+    const dynamo = await startDynamoDbLocal(options.dataDir ? { dataDir: resolve(options.dataDir) } : {});
+    stops.push(() => dynamo.stop());
+    print(
+      `DynamoDB Local (with Streams) on ${dynamo.endpoint}${options.dataDir ? `, data in ${options.dataDir}` : ", in memory"}`,
+    );
+
+    const tableName = `backlash-${config.brand}`;
+    const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamo.endpoint });
+    const streams = new DynamoDBStreamsClient({ ...LOCAL_AWS, endpoint: dynamo.endpoint });
+    stops.push(async () => {
+      client.destroy();
+      streams.destroy();
+    });
+    const streamArn = await ensureTable(client, tableName);
+
+    const alerts: PageAlert[] = [];
+    let page: PageServer | undefined;
+    const alertTopicArn = `arn:aws:sns:${LOCAL_AWS.region}:${ACCOUNT}:backlash-${config.brand}-alerts`;
+    const opsTopicArn = `arn:aws:sns:${LOCAL_AWS.region}:${ACCOUNT}:backlash-${config.brand}-ops`;
+    const receiver = await startSnsReceiver((publish) => {
+      if (publish.topicArn === opsTopicArn) {
+        print(`\n[ops] ${publish.subject ?? ""}\n${publish.message}\n`);
+        return;
+      }
+      const alert = toPageAlert(publish);
+      alerts.unshift(alert);
+      print(formatAlert(alert, publish));
+      page?.notify();
+    });
+    stops.push(() => receiver.close());
+
+    const table = { client, tableName };
+    const reportsDir = resolve(options.dataDir ?? ".local", "reports");
+    mkdirSync(reportsDir, { recursive: true });
+    const detection = new DetectionStore(table, config.retentionDays);
+    const mentions = new MentionStore(table, config.brand, config.retentionDays);
+    const health = new SourceHealthStore(table);
+    const sources = enabledSources(config);
+
+    const snapshot = async (): Promise<PageSnapshot> =>
+      buildSnapshot({ config, detection, mentions, health, alerts, sources });
+    page = await startPageServer({
+      port: options.port,
+      brand: config.brand,
+      displayName: config.displayName,
+      windowMinutes: config.detection.windowMinutes,
+      snapshot,
+      reportsDir,
+    });
+    const pageServer = page;
+    stops.push(() => pageServer.close());
+
+    // The handlers read exactly what the stack gives them in the cloud; the SDK sends their
+    // DynamoDB and SNS calls to the local endpoints.
+    Object.assign(process.env, {
+      AWS_REGION: LOCAL_AWS.region,
+      AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SNS: receiver.endpoint,
+      TABLE_NAME: tableName,
+      BRAND_CONFIG: JSON.stringify(config),
+      ALERT_TOPIC_ARN: alertTopicArn,
+      OPS_TOPIC_ARN: opsTopicArn,
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "WARN",
+      POWERTOOLS_METRICS_DISABLED: "true",
+      POWERTOOLS_TRACE_ENABLED: "false",
+      POWERTOOLS_DEV: "true",
+      SECRETS_FROM_ENV: "true",
+      REPORT_BASE_URL: `${page.url.replace(/\/$/, "")}/reports`,
+    });
+    // The shared logger was created before the line above; the console is for alerts, not debug logs.
+    logger.setLogLevel(process.env.POWERTOOLS_LOG_LEVEL as Parameters<typeof logger.setLogLevel>[0]);
+    const ingest = await import("#functions/ingest/handler");
+    const detect = await import("#functions/detect/handler");
+
+    const poller = new StreamPoller({
+      streams,
+      streamArn,
+      batchSize: 500,
+      batchingWindowMs: 300,
+      maxRetries: 5,
+      bisectOnError: true,
+      pollIntervalMs: 200,
+      retryDelayMs: 500,
+      filter: (record) =>
+        record.eventName === "INSERT" &&
+        record.dynamodb?.NewImage?.[ITEM_TYPE_ATTRIBUTE]?.S === MENTION_ITEM_TYPE,
+      handler: async (event: DynamoDBStreamEvent, context: Context) => {
+        const response = (await detect.handler(event, context)) as DynamoDBBatchResponse | undefined;
+        pageServer.notify();
+        return response;
+      },
+      onFailure: (records, error) =>
+        print(
+          `[on-failure destination] ${records.length} stream records: ${(error as Error)?.message ?? error}`,
+        ),
+    });
+    poller.start();
+    stops.push(() => poller.stop());
+
+    let running = true;
+    stops.push(async () => {
+      running = false;
+    });
+    for (const source of sources) {
+      const every = intervalMs(config, source);
+      const loop = async () => {
+        while (running) {
+          try {
+            await ingest.handler({ source } as never, lambdaContext(`ingest-${source}`));
+          } catch (error) {
+            print(`[ingest ${source}] ${(error as Error).message}`);
+          }
+          pageServer.notify();
+          await sleep(every);
+        }
+      };
+      void loop();
+      print(`Ingesting ${source} every ${(every / 1000).toFixed(1)} s`);
+    }
+
+    print(`\nLocal page: ${page.url}\n`);
+    print("Alerts appear below as they would be sent (SMS text and email). Ctrl-C stops everything.\n");
+    return { pageUrl: page.url, config, alerts, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+};
+
+const ensureTable = async (client: DynamoDBClient, tableName: string): Promise<string> => {
+  try {
+    const described = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (described.Table?.LatestStreamArn) return described.Table.LatestStreamArn;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  const created = await client.send(new CreateTableCommand(createTableInput(tableName)));
+  const arn = created.TableDescription?.LatestStreamArn;
+  if (!arn) throw new Error(`table ${tableName} has no stream`);
+  return arn;
+};
+
+const lambdaContext = (name: string): Context =>
+  ({
+    functionName: name,
+    functionVersion: "$LATEST",
+    invokedFunctionArn: `arn:aws:lambda:local:${ACCOUNT}:function:${name}`,
+    memoryLimitInMB: "512",
+    awsRequestId: `local-${Date.now().toString(36)}`,
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: "local",
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => 300_000,
+  }) as Context;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const toPageAlert = (publish: ReceivedPublish): PageAlert => ({
+  at: new Date().toISOString(),
+  kind: (publish.attributes.kind ?? "opened") as PageAlert["kind"],
+  severity: (publish.attributes.severity ?? "warning") as PageAlert["severity"],
+  incidentId: publish.attributes.incident ?? "",
+  sms: publish.bodies.sms ?? publish.bodies.default ?? "",
+  emailSubject: publish.subject ?? "",
+  email: publish.bodies.email ?? publish.bodies.default ?? "",
+  smsSent: publish.attributes.sms === "send",
+});
+
+const formatAlert = (alert: PageAlert, publish: ReceivedPublish): string => {
+  const rule = "━".repeat(72);
+  return [
+    "",
+    rule,
+    `ALERT ${alert.kind.toUpperCase()} · ${alert.severity} · ${alert.incidentId}`,
+    rule,
+    `SMS (${alert.smsSent ? "sent to on-call phones" : `not sent: ${smsReason(publish.attributes.route)}`}):`,
+    `  ${alert.sms}`,
+    "",
+    `Email — Subject: ${alert.emailSubject}`,
+    ...alert.email.split("\n").map((line) => `  ${line}`),
+    rule,
+    "",
+  ].join("\n");
+};
+
+const SMS_REASONS: Record<string, string> = {
+  "no-recipients": "no alerts.sms numbers in the brand file",
+  "below-sms-severity": "below alerts.smsMinSeverity",
+  "quiet-hours": "quiet hours, only critical goes to SMS",
+  "hourly-cap": "alerts.maxMessagesPerHour reached",
+};
+const smsReason = (route: string | undefined): string => {
+  const reason = /sms:(\S+)/.exec(route ?? "")?.[1] ?? "";
+  return SMS_REASONS[reason] ?? (reason || "held by routing");
+};
+
+interface SnapshotInputs {
+  config: BrandConfig;
+  detection: DetectionStore;
+  mentions: MentionStore;
+  health: SourceHealthStore;
+  alerts: PageAlert[];
+  sources: (keyof SourcesConfig)[];
+}
+
+const CHART_HOURS = 6;
+
+const buildSnapshot = async (inputs: SnapshotInputs): Promise<PageSnapshot> => {
+  const { config, detection, mentions, health } = inputs;
+  const minutes = config.detection.windowMinutes;
+  const { detector } = await detection.read([]);
+  const newest = detector?.state.currentWindow;
+  const end = newest ? new Date(Date.parse(newest) + minutes * 60_000) : new Date();
+  const from = new Date(end.getTime() - CHART_HOURS * 3_600_000).toISOString();
+  const [windows, incidents, recent, sourceHealth] = await Promise.all([
+    detection.windowsBetween(from, end.toISOString()),
+    detection.recentIncidents(10),
+    mentions.mentionsBetween(new Date(end.getTime() - 30 * 60_000).toISOString(), end.toISOString(), 2_000),
+    Promise.all(inputs.sources.map(async (name) => ({ name, health: await health.get(name as SourceName) }))),
+  ]);
+  return {
+    brand: config.brand,
+    displayName: config.displayName,
+    windowMinutes: minutes,
+    generatedAt: new Date().toISOString(),
+    windows: windows.map((w) => ({
+      windowStart: w.counts.windowStart,
+      total: w.counts.total,
+      negative: w.counts.negative,
+      ...(w.evaluation
+        ? {
+            expected: w.evaluation.expected,
+            upper: Math.max(
+              config.detection.minCount,
+              config.detection.minRatio * w.evaluation.expected,
+              w.evaluation.warmingUp ? config.detection.threshold : 0,
+            ),
+            alarming: w.evaluation.alarming,
+          }
+        : {}),
+    })),
+    incidents: incidents.map((incident) => ({
+      id: incident.id,
+      state: incident.state,
+      startedAt: incident.startedAt,
+      ...(incident.resolvedAt ? { resolvedAt: incident.resolvedAt } : {}),
+      severity: incident.severity,
+      peakObserved: incident.peak.observed,
+      peakExpected: incident.peak.expected,
+    })),
+    mentions: recent
+      .slice(-50)
+      .reverse()
+      .map((m) => ({
+        createdAt: m.createdAt,
+        source: m.source,
+        author: m.author,
+        text: m.text,
+        ...(m.url ? { url: m.url } : {}),
+        sentiment: m.sentiment.label,
+      })),
+    alerts: inputs.alerts.slice(0, 50),
+    sources: sourceHealth.map(({ name, health: h }) => ({
+      name,
+      ...(h.lastSuccessAt ? { lastSuccessAt: h.lastSuccessAt } : {}),
+      ...(h.lastError ? { lastError: h.lastError } : {}),
+    })),
+  };
+};
