@@ -93,22 +93,34 @@ const withEvaluation = (incident: Incident, evaluation: Evaluation): Incident =>
   severity: maxSeverity(incident.severity, evaluation.severity),
 });
 
+/**
+ * Worse than what on-call last heard: severity rose, or a later window is escalateRatio x the
+ * notified peak. The window a notice was sent from does not count against it as it fills up: the
+ * notice already spoke for that window (see noticeForOpenIncident).
+ */
 const isMarkedlyWorse = (incident: Incident, evaluation: Evaluation, config: DetectionConfig): boolean => {
   const last = incident.lastNotified;
   if (last === undefined || !evaluation.alarming) return false;
+  const laterWindow = evaluation.windowStart !== last.at;
   return (
-    evaluation.observed >= config.escalateRatio * (incident.notifiedPeak ?? last.observed) ||
+    (laterWindow && evaluation.observed >= config.escalateRatio * (incident.notifiedPeak ?? last.observed)) ||
     (evaluation.severity === "critical" && last.severity === "warning")
   );
 };
 
 /** Notice due for an open (firing/escalating) incident on a window that is not quiet. */
 const noticeForOpenIncident = (
-  incident: Incident,
+  current: Incident,
   evaluation: Evaluation,
   config: DetectionConfig,
 ): IncidentStep => {
-  const last = incident.lastNotified;
+  const last = current.lastNotified;
+  // The notified window kept filling: its final count is the bar "markedly worse" is measured from,
+  // so an alert sent early in a window is not followed by an escalation for the same window.
+  const incident =
+    last !== undefined && evaluation.windowStart === last.at
+      ? { ...current, notifiedPeak: Math.max(current.notifiedPeak ?? 0, evaluation.observed) }
+      : current;
   if (last === undefined) {
     // Opened while silenced (or the silence hid it): the first notice after it is "opened".
     return notify(incident, "opened", evaluation);

@@ -220,6 +220,19 @@ describe("idempotent re-evaluation", () => {
     expect(grown.notifications.map((n) => n.kind)).toEqual(["escalated"]);
     expect(same.notifications).toEqual([]);
   });
+
+  it("an early alert is not re-sent as its own window fills; later windows are measured from the full count", () => {
+    // Critical from the first look (ratio >= 5), so only the count can escalate.
+    const opened = stepIncident(undefined, evaluation(0, 26, false), config);
+    const filled = stepIncident(opened.incident, evaluation(0, 60, false), config);
+    const closed = stepIncident(filled.incident, evaluation(0, 60), config);
+    const nextAtOneAndAHalf = stepIncident(closed.incident, evaluation(1, 90), config);
+    const nextAtDouble = stepIncident(nextAtOneAndAHalf.incident, evaluation(2, 120), config);
+    expect([opened, filled, closed, nextAtOneAndAHalf].flatMap((s) => s.notifications.map((n) => n.kind))).toEqual([
+      "opened",
+    ]);
+    expect(nextAtDouble.notifications.map((n) => n.kind)).toEqual(["escalated"]);
+  });
 });
 
 describe("detector and lifecycle together", () => {
