@@ -250,7 +250,7 @@ const lambdaContext = (name: string): Context =>
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const toPageAlert = (publish: ReceivedPublish): PageAlert => ({
-  at: new Date().toISOString(),
+  at: publish.attributes.window ?? new Date().toISOString(),
   kind: (publish.attributes.kind ?? "opened") as PageAlert["kind"],
   severity: (publish.attributes.severity ?? "warning") as PageAlert["severity"],
   incidentId: publish.attributes.incident ?? "",
@@ -358,6 +358,7 @@ const buildSnapshot = async (inputs: SnapshotInputs): Promise<PageSnapshot> => {
       name,
       ...(h.lastSuccessAt ? { lastSuccessAt: h.lastSuccessAt } : {}),
       ...(h.lastError ? { lastError: h.lastError } : {}),
+      ...(h.lastStored !== undefined ? { stored: h.lastStored } : {}),
     })),
   };
 };

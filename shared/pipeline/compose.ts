@@ -61,5 +61,7 @@ export const createComposer =
       DataType: "String",
       StringValue: `sms:${route.reasons.sms} email:${route.reasons.email}`,
     };
+    // Data time of the window behind the notice (the local page plots alerts on it).
+    message.MessageAttributes.window = { DataType: "String", StringValue: notification.at };
     return message;
   };

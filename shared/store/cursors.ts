@@ -72,6 +72,8 @@ export interface SourceHealth {
   consecutiveFailures: number;
   /** When ops was last told this source is failing (so they are told once per outage). */
   opsNotifiedAt?: string;
+  /** Mentions stored by the last successful run. */
+  lastStored?: number;
 }
 
 export class SourceHealthStore {
@@ -92,6 +94,7 @@ export class SourceHealthStore {
       ...(item.lastErrorAt ? { lastErrorAt: String(item.lastErrorAt) } : {}),
       ...(item.lastError ? { lastError: String(item.lastError) } : {}),
       ...(item.opsNotifiedAt ? { opsNotifiedAt: String(item.opsNotifiedAt) } : {}),
+      ...(item.lastStored !== undefined ? { lastStored: Number(item.lastStored) } : {}),
     };
   }
 

@@ -228,9 +228,9 @@ describe("idempotent re-evaluation", () => {
     const closed = stepIncident(filled.incident, evaluation(0, 60), config);
     const nextAtOneAndAHalf = stepIncident(closed.incident, evaluation(1, 90), config);
     const nextAtDouble = stepIncident(nextAtOneAndAHalf.incident, evaluation(2, 120), config);
-    expect([opened, filled, closed, nextAtOneAndAHalf].flatMap((s) => s.notifications.map((n) => n.kind))).toEqual([
-      "opened",
-    ]);
+    expect(
+      [opened, filled, closed, nextAtOneAndAHalf].flatMap((s) => s.notifications.map((n) => n.kind)),
+    ).toEqual(["opened"]);
     expect(nextAtDouble.notifications.map((n) => n.kind)).toEqual(["escalated"]);
   });
 });
