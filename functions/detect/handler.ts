@@ -24,6 +24,8 @@ const config = brandConfigFromEnv();
 const table = { client: dynamoClient, tableName: requireEnv("TABLE_NAME") };
 const mentions = new MentionStore(table, config.brand, config.retentionDays);
 const reportBase = process.env.REPORT_BASE_URL ?? config.alerts.reportBaseUrl;
+// Set only when the SDK is pointed at DynamoDB Local (npm start): the silence command needs it.
+const localEndpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
 const deps = {
   config,
   store: new DetectionStore(table, config.retentionDays),

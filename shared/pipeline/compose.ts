@@ -16,6 +16,8 @@ export interface ComposerDeps {
   mentions: Pick<MentionStore, "mentionsBetween" | "authorsPositiveBefore">;
   /** Where an incident's report lives (page locally, report bucket / reportBaseUrl in the cloud). */
   reportUrl?: (incidentId: string) => string | undefined;
+  /** The command on-call runs to silence an incident (shown in the email's checklist). */
+  silenceCommand?: (incidentId: string) => string;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface ComposerDeps {
  * measured against) and the authors' history (existing customers vs new voices).
  */
 export const createComposer =
-  ({ config, mentions, reportUrl }: ComposerDeps): MessageComposer =>
+  ({ config, mentions, reportUrl, silenceCommand }: ComposerDeps): MessageComposer =>
   async ({ notification, route }) => {
     const minutes = config.detection.windowMinutes;
     const incident = notification.incident;
@@ -51,6 +53,7 @@ export const createComposer =
         priorPositiveAuthors,
         windowMinutes: minutes,
         ...(link ? { reportUrl: link } : {}),
+        ...(silenceCommand ? { silenceCommand: silenceCommand(incident.id) } : {}),
         ...(config.alerts.quietHours ? { timeZone: config.alerts.quietHours.timeZone } : {}),
       },
       route,

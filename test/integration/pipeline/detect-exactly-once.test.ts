@@ -3,6 +3,7 @@ import type { CountedMention } from "#shared/core/batch-step";
 import { type BrandConfig, parseBrandConfig } from "#shared/core/brand-config";
 import type { ScoredMention } from "#shared/core/mention";
 import { countAndDetect, type DetectDeps } from "#shared/pipeline/detect";
+import { silenceOpenIncident } from "#shared/pipeline/silence";
 import { DetectionStore } from "#shared/store/detection-store";
 import { mentionToken } from "#shared/store/keys";
 import { createTestTable, type TestTable } from "#test/support/dynamo";
@@ -114,6 +115,24 @@ describe("stream handler use case: exactly once on DynamoDB Local", () => {
     await countAndDetect(batch, deps);
     expect(published.map((p) => p.message.kind)).toEqual(["opened"]);
     expect(await deps.store.pendingOutbox()).toEqual([]);
+  });
+
+  it("sends nothing for a silenced incident while the silence lasts; detection goes on", async () => {
+    await countAndDetect(burst(), deps);
+    const [open] = await deps.store.recentIncidents();
+    await silenceOpenIncident(deps.store, open?.id ?? "", "2026-11-27T12:00:00.000Z");
+    // Much worse a window later: would escalate, but the silence holds it back.
+    const worse = await countAndDetect(
+      Array.from({ length: 40 }, () => mention(6, true)),
+      deps,
+    );
+    expect(worse.counted).toBe(40);
+    expect(published.map((p) => p.message.kind)).toEqual(["opened"]);
+    const [after] = await deps.store.recentIncidents();
+    expect(after?.silencedUntil).toBe("2026-11-27T12:00:00.000Z");
+    await expect(silenceOpenIncident(deps.store, "inc-nope", "2026-11-27T12:00:00.000Z")).rejects.toThrow(
+      "not open",
+    );
   });
 
   it("resolves after quiet windows and sends the resolved notice once", async () => {
