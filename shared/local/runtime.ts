@@ -12,6 +12,7 @@ import { loadBrand } from "#shared/config/brand-file";
 import { type BrandConfig, enabledSources, type SourcesConfig } from "#shared/core/brand-config";
 import type { SourceName } from "#shared/core/mention";
 import { LOCAL_AWS, startDynamoDbLocal } from "#shared/local/dynamodb-local";
+import { localLambdaContext } from "#shared/local/lambda-context";
 import { type PageServer, startPageServer } from "#shared/local/page/server";
 import type { PageAlert, PageSnapshot } from "#shared/local/page/snapshot";
 import { type ReceivedPublish, startSnsReceiver } from "#shared/local/sns-receiver";
@@ -200,7 +201,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       const loop = async () => {
         while (running) {
           try {
-            await ingest.handler({ source } as never, lambdaContext(`ingest-${source}`));
+            await ingest.handler({ source } as never, localLambdaContext(`ingest-${source}`));
           } catch (error) {
             print(`[ingest ${source}] ${(error as Error).message}`);
           }
@@ -233,19 +234,6 @@ const ensureTable = async (client: DynamoDBClient, tableName: string): Promise<s
   if (!arn) throw new Error(`table ${tableName} has no stream`);
   return arn;
 };
-
-const lambdaContext = (name: string): Context =>
-  ({
-    functionName: name,
-    functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:local:${ACCOUNT}:function:${name}`,
-    memoryLimitInMB: "512",
-    awsRequestId: `local-${Date.now().toString(36)}`,
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: "local",
-    callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => 300_000,
-  }) as Context;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -6,6 +6,7 @@ import {
   type _Record as StreamRecord,
 } from "@aws-sdk/client-dynamodb-streams";
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import { localLambdaContext } from "#shared/local/lambda-context";
 import { logger } from "#shared/logger";
 
 /**
@@ -46,22 +47,6 @@ interface ShardState {
   firstBufferedAt?: number;
   closed: boolean;
 }
-
-const lambdaContext = (name: string): Context =>
-  ({
-    functionName: name,
-    functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
-    memoryLimitInMB: "512",
-    awsRequestId: `local-${Date.now().toString(36)}`,
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: "local",
-    callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => 60_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  }) as Context;
 
 /** Converts a Streams API record to the shape Lambda puts in its event. */
 export const toLambdaRecord = (record: StreamRecord, streamArn: string): DynamoDBRecord =>
@@ -189,7 +174,7 @@ export class StreamPoller {
       try {
         this.stats.batches++;
         this.stats.records += wanted.length;
-        const response = await this.options.handler({ Records: wanted }, lambdaContext("detect"));
+        const response = await this.options.handler({ Records: wanted }, localLambdaContext("detect"));
         const failedIds = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
         failedFrom = pending.findIndex((r) => failedIds.has(r.dynamodb?.SequenceNumber ?? ""));
         if (failedFrom < 0) return;
