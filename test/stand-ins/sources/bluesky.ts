@@ -1,4 +1,4 @@
-import { type RecordedRequest, type StandInReply, StandInServer } from "#test/stand-ins/sources/server";
+import { type RecordedRequest, StandInApi, type StandInReply } from "#test/stand-ins/sources/server";
 
 /**
  * Bluesky PDS/AppView stand-in: com.atproto.server.createSession / refreshSession and
@@ -38,7 +38,7 @@ export const blueskyPost = (p: BlueskyPostInput) => ({
   labels: [],
 });
 
-export class BlueskyStandIn {
+export class BlueskyStandIn extends StandInApi {
   /** Raw post views (may include malformed ones on purpose). */
   posts: unknown[] = [];
   identifier = "brand.bsky.social";
@@ -46,18 +46,6 @@ export class BlueskyStandIn {
   private issued = 0;
   private readonly validAccess = new Set<string>();
   private readonly validRefresh = new Set<string>();
-  readonly server = new StandInServer((r) => this.handle(r));
-
-  async start() {
-    await this.server.start();
-    return this;
-  }
-  close() {
-    return this.server.close();
-  }
-  get url() {
-    return this.server.url;
-  }
   /** Every access token issued so far now answers 400 ExpiredToken. */
   expireAccessTokens() {
     this.validAccess.clear();
@@ -75,7 +63,7 @@ export class BlueskyStandIn {
     return { body: { accessJwt, refreshJwt, handle: this.identifier, did: "did:plc:brand", active: true } };
   }
 
-  private handle(r: RecordedRequest): StandInReply {
+  protected handle(r: RecordedRequest): StandInReply {
     const bearer = (r.headers.authorization ?? "").replace(/^Bearer /, "");
     switch (r.path) {
       case "/xrpc/com.atproto.server.createSession": {

@@ -1,4 +1,4 @@
-import { type RecordedRequest, type StandInReply, StandInServer } from "#test/stand-ins/sources/server";
+import { type RecordedRequest, StandInApi, type StandInReply } from "#test/stand-ins/sources/server";
 
 /**
  * HN Algolia stand-in: GET /api/v1/search_by_date with query, tags, numericFilters
@@ -26,22 +26,10 @@ export const hnHit = (p: {
   _tags: [p.title ? "story" : "comment", `author_${p.author ?? "pg"}`, `story_${p.id}`],
 });
 
-export class HackerNewsStandIn {
+export class HackerNewsStandIn extends StandInApi {
   hits: unknown[] = [];
-  readonly server = new StandInServer((r) => this.handle(r));
 
-  async start() {
-    await this.server.start();
-    return this;
-  }
-  close() {
-    return this.server.close();
-  }
-  get url() {
-    return this.server.url;
-  }
-
-  private handle(r: RecordedRequest): StandInReply {
+  protected handle(r: RecordedRequest): StandInReply {
     if (r.path !== "/api/v1/search_by_date")
       return { status: 404, body: { message: "Not Found", status: 404 } };
     const createdAt = (h: unknown) => (h as { created_at_i?: number }).created_at_i ?? 0;

@@ -1,4 +1,4 @@
-import { type RecordedRequest, type StandInReply, StandInServer } from "#test/stand-ins/sources/server";
+import { type RecordedRequest, StandInApi, type StandInReply } from "#test/stand-ins/sources/server";
 
 /**
  * One Mastodon instance: GET /api/v1/timelines/tag/:hashtag with limit (default 20, max 40),
@@ -28,29 +28,17 @@ export const mastodonStatus = (p: {
   tags: [{ name: p.tag.toLowerCase(), url: `https://x/tags/${p.tag}` }],
 });
 
-export class MastodonStandIn {
+export class MastodonStandIn extends StandInApi {
   /** Statuses by lower-case tag; ids are numeric strings, growing. */
   readonly timelines = new Map<string, unknown[]>();
   requireToken: string | undefined;
-  readonly server = new StandInServer((r) => this.handle(r));
-
-  async start() {
-    await this.server.start();
-    return this;
-  }
-  close() {
-    return this.server.close();
-  }
-  get url() {
-    return this.server.url;
-  }
   add(tag: string, status: unknown) {
     const list = this.timelines.get(tag.toLowerCase()) ?? [];
     list.push(status);
     this.timelines.set(tag.toLowerCase(), list);
   }
 
-  private handle(r: RecordedRequest): StandInReply {
+  protected handle(r: RecordedRequest): StandInReply {
     const match = r.path.match(/^\/api\/v1\/timelines\/tag\/([^/]+)$/);
     if (!match?.[1]) return { status: 404, body: { error: "Record not found" } };
     if (this.requireToken !== undefined && r.headers.authorization !== `Bearer ${this.requireToken}`) {

@@ -1,4 +1,4 @@
-import { type RecordedRequest, type StandInReply, StandInServer } from "#test/stand-ins/sources/server";
+import { type RecordedRequest, StandInApi, type StandInReply } from "#test/stand-ins/sources/server";
 
 /**
  * Reddit stand-in: POST /api/v1/access_token (HTTP Basic client id/secret, form
@@ -23,7 +23,7 @@ export const redditPost = (p: { id: string; title: string; createdUtc: number; s
   },
 });
 
-export class RedditStandIn {
+export class RedditStandIn extends StandInApi {
   posts: unknown[] = [];
   clientId = "cid";
   clientSecret = "csecret";
@@ -32,23 +32,11 @@ export class RedditStandIn {
   resetSeconds = 60;
   private issued = 0;
   private readonly valid = new Set<string>();
-  readonly server = new StandInServer((r) => this.handle(r));
-
-  async start() {
-    await this.server.start();
-    return this;
-  }
-  close() {
-    return this.server.close();
-  }
-  get url() {
-    return this.server.url;
-  }
   revokeTokens() {
     this.valid.clear();
   }
 
-  private handle(r: RecordedRequest): StandInReply {
+  protected handle(r: RecordedRequest): StandInReply {
     if (r.path === "/api/v1/access_token") {
       const expected = `Basic ${Buffer.from(`${this.clientId}:${this.clientSecret}`).toString("base64")}`;
       if (r.method !== "POST" || r.headers.authorization !== expected) {

@@ -1,4 +1,4 @@
-import { type RecordedRequest, type StandInReply, StandInServer } from "#test/stand-ins/sources/server";
+import { type RecordedRequest, StandInApi, type StandInReply } from "#test/stand-ins/sources/server";
 
 /** Feed stand-in: serves RSS 2.0 / Atom documents by path, as news search feeds do. */
 export interface FeedItem {
@@ -54,23 +54,11 @@ ${items
   .join("\n")}
 </feed>`;
 
-export class FeedStandIn {
+export class FeedStandIn extends StandInApi {
   /** Documents by path (with query). */
   readonly documents = new Map<string, string>();
-  readonly server = new StandInServer((r) => this.handle(r));
 
-  async start() {
-    await this.server.start();
-    return this;
-  }
-  close() {
-    return this.server.close();
-  }
-  get url() {
-    return this.server.url;
-  }
-
-  private handle(r: RecordedRequest): StandInReply {
+  protected handle(r: RecordedRequest): StandInReply {
     const search = new URLSearchParams(r.query).toString();
     const doc = this.documents.get(search ? `${r.path}?${search}` : r.path);
     if (doc === undefined) return { status: 404, body: "not found" };

@@ -146,6 +146,29 @@ export class StandInServer {
 }
 
 /** Fast retries for tests: no real sleeping, deterministic jitter, a short timeout. */
+/**
+ * Base of every source stand-in: one StandInServer answering through `handle`, with the same
+ * start/close/url, so each API's stand-in holds only what that API does.
+ */
+export abstract class StandInApi {
+  readonly server = new StandInServer((request) => this.handle(request));
+
+  protected abstract handle(request: RecordedRequest): StandInReply | Promise<StandInReply>;
+
+  async start(): Promise<this> {
+    await this.server.start();
+    return this;
+  }
+
+  close(): Promise<void> {
+    return this.server.close();
+  }
+
+  get url(): string {
+    return this.server.url;
+  }
+}
+
 export const fastHttp = (overrides: { timeoutMs?: number; maxWaitMs?: number } = {}) => {
   const sleeps: number[] = [];
   return {

@@ -1,4 +1,4 @@
-import { type RecordedRequest, type StandInReply, StandInServer } from "#test/stand-ins/sources/server";
+import { type RecordedRequest, StandInApi, type StandInReply } from "#test/stand-ins/sources/server";
 
 /**
  * X API v2 stand-in: GET /2/tweets/search/recent with a bearer token, query, max_results
@@ -29,26 +29,14 @@ export const xTweet = (p: {
   },
 });
 
-export class XStandIn {
+export class XStandIn extends StandInApi {
   tweets: unknown[] = [];
   users = [{ id: "u1", name: "Dave", username: "dave", public_metrics: { followers_count: 900 } }];
   bearer = "x-bearer";
   /** Posts returned so far: what X would bill. */
   postsRead = 0;
-  readonly server = new StandInServer((r) => this.handle(r));
 
-  async start() {
-    await this.server.start();
-    return this;
-  }
-  close() {
-    return this.server.close();
-  }
-  get url() {
-    return this.server.url;
-  }
-
-  private handle(r: RecordedRequest): StandInReply {
+  protected handle(r: RecordedRequest): StandInReply {
     if (r.path !== "/2/tweets/search/recent")
       return { status: 404, body: { title: "Not Found Error", status: 404 } };
     if (r.headers.authorization !== `Bearer ${this.bearer}`) {
