@@ -35,6 +35,8 @@ const deps = {
     ...(reportBase
       ? { reportUrl: (id: string) => `${reportBase.replace(/\/$/, "")}/${reportFileName(id)}` }
       : {}),
+    silenceCommand: (id: string) =>
+      `npm run silence -- --table ${table.tableName} --incident ${id} --for 2h${localEndpoint ? ` --endpoint ${localEndpoint}` : ""}`,
   }),
   publisher: sinkPublisher(new SnsAlertSink({ topicArn: requireEnv("ALERT_TOPIC_ARN") })),
 };

@@ -93,7 +93,9 @@ describe("detect Lambda handler (DynamoDB Local stream, SNS stand-in)", () => {
     expect(publish?.attributes.kind?.value).toBe("opened");
     expect(publish?.attributes.severity?.value).toMatch(/warning|critical/);
     expect(publish?.attributes.sms?.value).toBe("send");
-    expect((publish?.message as { sms: string }).sms).toMatch(/^Acme .*12 neg\/5m/);
+    const bodies = publish?.message as { sms: string; email: string } | undefined;
+    expect(bodies?.sms).toMatch(/^Acme .*12 neg\/5m/);
+    expect(bodies?.email).toContain(`npm run silence -- --table ${table.tableName} --incident inc-`);
   });
 
   it("reports a record that is not a valid mention as a batch item failure, and still counts the rest", async () => {
