@@ -6,6 +6,7 @@ import { SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
 import { SubscriptionFilter } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription, SmsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { Construct } from "constructs";
+import { secretNamesOf } from "#shared/core/brand-config";
 import { BacklashFunction, handlerEntry } from "#infra/constructs/backlash-function";
 import { BrandState, REPORT_PREFIX } from "#infra/constructs/brand-state";
 import { Monitoring } from "#infra/constructs/monitoring";
@@ -32,11 +33,7 @@ export const brandConfigJson = (config: BrandConfig): string => {
   return json;
 };
 
-/** Secret names a source's settings refer to (every `...SecretName` field), so grants follow the config. */
-export const secretNamesOf = (sourceConfig: object | undefined): string[] =>
-  Object.entries(sourceConfig ?? {})
-    .filter(([field, value]) => field.endsWith("SecretName") && typeof value === "string")
-    .map(([, value]) => value as string);
+export { secretNamesOf };
 
 /** Which severities reach SMS subscribers outside quiet hours. */
 export const smsSeverities = (minimum: BrandConfig["alerts"]["smsMinSeverity"]): string[] =>

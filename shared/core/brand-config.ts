@@ -447,3 +447,9 @@ export const enabledSources = (config: BrandConfig): (keyof SourcesConfig)[] =>
   (Object.keys(config.sources) as (keyof SourcesConfig)[])
     .filter((name) => config.sources[name] !== undefined && config.sources[name]?.enabled !== false)
     .sort();
+
+/** Secret names a source's settings refer to (every `...SecretName` field): grants and local checks follow the config. */
+export const secretNamesOf = (sourceConfig: object | undefined): string[] =>
+  Object.entries(sourceConfig ?? {})
+    .filter(([field, value]) => field.endsWith("SecretName") && typeof value === "string")
+    .map(([, value]) => value as string);

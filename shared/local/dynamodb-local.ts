@@ -32,17 +32,22 @@ export class JavaMissingError extends Error {
 
 const run = promisify(execFile);
 
+/** Major version from `java -version` output ("1.8.0_x" is 8, "17.0.15" is 17); NaN if unreadable. */
+export const javaMajorVersion = (output: string): number => {
+  const match = /version "(\d+)(?:\.(\d+))?/.exec(output);
+  return match?.[1] === "1" ? Number(match[2]) : Number(match?.[1]);
+};
+
 /** Throws JavaMissingError unless `java -version` reports 17 or newer. */
-export const checkJava = async (): Promise<number> => {
+export const checkJava = async (java = "java"): Promise<number> => {
   let output: string;
   try {
-    const { stderr, stdout } = await run("java", ["-version"]);
+    const { stderr, stdout } = await run(java, ["-version"]);
     output = `${stderr}${stdout}`;
   } catch {
-    throw new JavaMissingError("no `java` on the PATH");
+    throw new JavaMissingError(`no \`${java}\` on the PATH`);
   }
-  const match = /version "(\d+)(?:\.(\d+))?/.exec(output);
-  const major = match?.[1] === "1" ? Number(match[2]) : Number(match?.[1]);
+  const major = javaMajorVersion(output);
   if (!Number.isFinite(major) || major < 17) {
     throw new JavaMissingError(`found ${output.split("\n")[0]?.trim() ?? "an unknown version"}`);
   }

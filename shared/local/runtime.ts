@@ -9,7 +9,12 @@ import {
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { loadBrand } from "#shared/config/brand-file";
-import { type BrandConfig, enabledSources, type SourcesConfig } from "#shared/core/brand-config";
+import {
+  type BrandConfig,
+  enabledSources,
+  type SourcesConfig,
+  secretNamesOf,
+} from "#shared/core/brand-config";
 import type { SourceName } from "#shared/core/mention";
 import { LOCAL_AWS, startDynamoDbLocal } from "#shared/local/dynamodb-local";
 import { localLambdaContext } from "#shared/local/lambda-context";
@@ -18,6 +23,7 @@ import type { PageAlert, PageSnapshot } from "#shared/local/page/snapshot";
 import { type ReceivedPublish, startSnsReceiver } from "#shared/local/sns-receiver";
 import { StreamPoller } from "#shared/local/stream-poller";
 import { logger } from "#shared/logger";
+import { envVariableForSecret } from "#shared/secrets/env";
 import { SourceHealthStore } from "#shared/store/cursors";
 import { DetectionStore } from "#shared/store/detection-store";
 import { MentionStore } from "#shared/store/mentions";
@@ -29,6 +35,8 @@ export interface LocalRuntimeOptions {
   speed?: number;
   dataDir?: string;
   replay?: { path: string; brandValue?: string | undefined };
+  /** Folder of brand files (default brands/). */
+  brandsDir?: string;
   /** Where console lines go (tests capture them). */
   print?: (line: string) => void;
 }
@@ -82,12 +90,22 @@ const intervalMs = (config: BrandConfig, source: keyof SourcesConfig): number =>
 
 export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<LocalRuntime> => {
   const print = options.print ?? ((line: string) => console.log(line));
-  const config = localConfig(loadBrand(options.brand), options);
+  const config = localConfig(loadBrand(options.brand, options.brandsDir), options);
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
 
+  const missingSecrets = enabledSources(config)
+    .flatMap((source) => secretNamesOf(config.sources[source]).map((name) => ({ source, name })))
+    .filter(({ name }) => !process.env[envVariableForSecret(name)]);
+  if (missingSecrets.length > 0) {
+    throw new Error(
+      `live sources need their secrets in the environment locally:\n${missingSecrets
+        .map(({ source, name }) => `  ${source}: secret "${name}" -> set ${envVariableForSecret(name)}`)
+        .join("\n")}\n(or set "enabled": false on those sources in brands/${options.brand}.json)`,
+    );
+  }
   try {
     print(`Backlash detector, local run for "${config.displayName}" (brands/${options.brand}.json)`);
     if (options.dataDir) mkdirSync(resolve(options.dataDir), { recursive: true });
