@@ -1,0 +1,300 @@
+import { type AlertAnalysis, analyseAlert, formatPercent, type TopPost } from "#shared/core/alert-text";
+import type {
+  Evaluation,
+  Incident,
+  Notification,
+  NotificationKind,
+  WindowCounts,
+} from "#shared/core/detection-types";
+import { isNegative, type ScoredMention } from "#shared/core/mention";
+import { nextWindow } from "#shared/core/windows";
+import { alarmBar, type ChartMarker, type ChartPoint, renderChart } from "#shared/report/chart";
+import { escapeHtml, REPORT_CSS, safeUrl, utcMinute } from "#shared/report/html";
+import { groupThemes, type Theme } from "#shared/report/themes";
+
+/**
+ * One incident's post-mortem page: timeline, complaint themes, most-seen posts, existing
+ * customers vs new voices, the brand's own replies and what followed them, sources. Built from
+ * data already read (pure: no I/O, no clock), rendered as one self-contained HTML string.
+ */
+
+export interface ReportBrand {
+  brand: string;
+  displayName: string;
+  match: { terms: readonly string[]; handles: readonly string[]; hashtags: readonly string[] };
+  detection: { windowMinutes: number; minCount: number; minRatio: number; threshold: number };
+}
+
+export interface ReportWindow {
+  counts: WindowCounts;
+  evaluation?: Evaluation;
+}
+
+export interface IncidentReportInput {
+  brand: ReportBrand;
+  incident: Incident;
+  /** Stored windows around the incident (see reportRange). */
+  windows: readonly ReportWindow[];
+  /** Mentions from a day before the incident to the end of the report range, any sentiment. */
+  mentions: readonly ScoredMention[];
+  /** `source:author` of authors positive before the incident (MentionStore.authorsPositiveBefore). */
+  priorPositiveAuthors: ReadonlySet<string>;
+  /** Alerts sent, when known (a replay knows them); else derived from the incident. */
+  alerts?: readonly { at: string; kind: NotificationKind }[];
+  generatedAt: string;
+}
+
+/** Windows shown before the incident and after it resolved. */
+export const CONTEXT_BEFORE_MINUTES = 180;
+export const CONTEXT_AFTER_MINUTES = 60;
+const BASELINE_MS = 24 * 3_600_000;
+
+/** What to read for a report: the chart's range, and mentions from a day before the start. */
+export const reportRange = (incident: Incident, windowMinutes: number) => {
+  const end = nextWindow(incident.resolvedAt ?? incident.lastWindow, windowMinutes);
+  const start = Date.parse(incident.startedAt);
+  return {
+    incidentEnd: end,
+    chartFrom: new Date(start - CONTEXT_BEFORE_MINUTES * 60_000).toISOString(),
+    chartTo: new Date(Date.parse(end) + CONTEXT_AFTER_MINUTES * 60_000).toISOString(),
+    mentionsFrom: new Date(start - BASELINE_MS).toISOString(),
+  };
+};
+
+const normalisedHandle = (handle: string): string => handle.replace(/^@/, "").toLowerCase();
+
+export interface ReplyEffect {
+  replies: ScoredMention[];
+  firstReplyAt?: string;
+  before: { negative: number; total: number };
+  after: { negative: number; total: number };
+}
+
+/**
+ * The brand's own posts during the incident, and the negative share of everyone else's posts
+ * from the incident's start to the first reply against from the first reply to the end.
+ */
+export const replyEffect = (
+  mentions: readonly ScoredMention[],
+  handles: readonly string[],
+  from: string,
+  to: string,
+): ReplyEffect => {
+  const own = new Set(handles.map(normalisedHandle));
+  const inside = mentions.filter((m) => m.createdAt >= from && m.createdAt < to);
+  const replies = inside.filter((m) => own.has(normalisedHandle(m.author)));
+  const firstReplyAt = replies.map((m) => m.createdAt).sort()[0];
+  const before = { negative: 0, total: 0 };
+  const after = { negative: 0, total: 0 };
+  for (const m of inside) {
+    if (own.has(normalisedHandle(m.author)) || m.sentiment.label === "UNSCORED") continue;
+    const bucket = firstReplyAt !== undefined && m.createdAt >= firstReplyAt ? after : before;
+    bucket.total++;
+    if (isNegative(m.sentiment)) bucket.negative++;
+  }
+  return { replies, ...(firstReplyAt ? { firstReplyAt } : {}), before, after };
+};
+
+export interface IncidentReportModel {
+  input: IncidentReportInput;
+  analysis: AlertAnalysis;
+  themes: Theme[];
+  points: ChartPoint[];
+  markers: ChartMarker[];
+  replies: ReplyEffect;
+  incidentEnd: string;
+}
+
+const THEME_TERMS = 14;
+const TOP_POSTS = 8;
+
+const resolvedNotification = (incident: Incident): Notification => ({
+  id: `${incident.id}#report`,
+  kind: "resolved",
+  incidentId: incident.id,
+  severity: incident.severity,
+  at: incident.resolvedAt ?? incident.lastWindow,
+  evaluation: incident.latest,
+  incident,
+});
+
+export const buildIncidentReport = (input: IncidentReportInput): IncidentReportModel => {
+  const { incident, brand } = input;
+  const minutes = brand.detection.windowMinutes;
+  const range = reportRange(incident, minutes);
+  const within = input.mentions.filter(
+    (m) => m.createdAt >= incident.startedAt && m.createdAt < range.incidentEnd,
+  );
+  const baseline = input.mentions.filter((m) => m.createdAt < incident.startedAt);
+  const analysis = analyseAlert(
+    {
+      brand: { displayName: brand.displayName, brand: brand.brand, match: brand.match },
+      notification: resolvedNotification(incident),
+      windowMentions: within,
+      baselineMentions: baseline,
+      priorPositiveAuthors: input.priorPositiveAuthors,
+      windowMinutes: minutes,
+    },
+    { terms: THEME_TERMS, posts: TOP_POSTS },
+  );
+  const themes = groupThemes(
+    analysis.terms,
+    analysis.negatives.map((m) => m.text),
+  );
+  const points = input.windows.map((w): ChartPoint => {
+    const e = w.evaluation;
+    return {
+      windowStart: w.counts.windowStart,
+      negative: w.counts.negative,
+      ...(e
+        ? {
+            expected: e.expected,
+            upper: alarmBar(e.expected, e.warmingUp, brand.detection),
+            alarming: e.alarming,
+          }
+        : {}),
+    };
+  });
+  const alerts = input.alerts ?? [
+    { at: incident.startedAt, kind: "opened" as const },
+    ...(incident.resolvedAt ? [{ at: incident.resolvedAt, kind: "resolved" as const }] : []),
+  ];
+  const replies = replyEffect(input.mentions, brand.match.handles, incident.startedAt, range.incidentEnd);
+  const markers: ChartMarker[] = [
+    ...alerts.map(
+      (a): ChartMarker => ({ at: a.at, kind: a.kind === "resolved" ? "resolved" : "alert", label: a.kind }),
+    ),
+    ...(replies.firstReplyAt
+      ? [{ at: replies.firstReplyAt, kind: "reply" as const, label: "first reply" }]
+      : []),
+  ];
+  return { input, analysis, themes, points, markers, replies, incidentEnd: range.incidentEnd };
+};
+
+const fact = (label: string, value: string) =>
+  `<div><dt>${escapeHtml(label)}</dt><dd>${escapeHtml(value)}</dd></div>`;
+
+const durationText = (from: string, to: string): string => {
+  const minutes = Math.round((Date.parse(to) - Date.parse(from)) / 60_000);
+  return minutes < 90 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+};
+
+const share = (part: { negative: number; total: number }) =>
+  part.total === 0
+    ? "no posts"
+    : `${formatPercent(part.negative, part.total)} negative (${part.negative} of ${part.total})`;
+
+const postItem = (post: TopPost): string => {
+  const m = post.mention;
+  const url = safeUrl(m.url);
+  const details = [
+    utcMinute(m.createdAt),
+    m.source,
+    post.copies > 0 ? `+${post.copies} ${post.copies === 1 ? "copy" : "copies"}` : undefined,
+    post.engagement > 0 ? `${post.engagement} interactions` : undefined,
+    post.reach > 0 ? `${post.reach} followers` : undefined,
+  ].filter((d) => d !== undefined);
+  return `<li><span class="meta">@${escapeHtml(m.author)} · ${escapeHtml(details.join(" · "))}</span><blockquote>${escapeHtml(m.text)}</blockquote>${
+    url
+      ? `<a href="${escapeHtml(url)}" rel="noopener noreferrer">${escapeHtml(url)}</a>`
+      : `<span class="meta">(no link from this source)</span>`
+  }</li>`;
+};
+
+export const renderIncidentReport = (model: IncidentReportModel): string => {
+  const { input, analysis, themes, replies } = model;
+  const { incident, brand } = input;
+  const title = `${brand.displayName}: incident ${incident.id}`;
+  const negatives = analysis.negatives.length;
+  const existing = analysis.existingCustomers;
+  const fresh = analysis.newVoices;
+  const existingPct = negatives === 0 ? 0 : (100 * existing.mentions) / negatives;
+  const chart = renderChart({
+    points: model.points,
+    markers: model.markers,
+    spans: [{ from: incident.startedAt, to: model.incidentEnd, kind: "incident" }],
+    windowMinutes: brand.detection.windowMinutes,
+    title: `Negative mentions per ${brand.detection.windowMinutes}-minute window`,
+  });
+  const themeItems = themes.map(
+    (theme) =>
+      `<li><strong>${theme.posts} posts</strong> ${theme.terms
+        .map(
+          (t) =>
+            `<span class="term">${escapeHtml(t.term)} <small>${t.windowCount} now / ${t.baselineCount} before</small></span>`,
+        )
+        .join("")}</li>`,
+  );
+  const replyRows = replies.replies.map(
+    (m) =>
+      `<tr><td>${escapeHtml(utcMinute(m.createdAt))}</td><td>@${escapeHtml(m.author)}</td><td>${escapeHtml(m.text)}</td></tr>`,
+  );
+  const sourceRows = analysis.bySource.map(
+    (s) =>
+      `<tr><td>${escapeHtml(s.source)}</td><td class="num">${s.negative}</td><td class="num">${s.total}</td><td class="num">${formatPercent(s.negative, negatives)}</td></tr>`,
+  );
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${REPORT_CSS}</style>
+</head>
+<body>
+<main>
+<h1>${escapeHtml(brand.displayName)}: backlash report</h1>
+<p class="sub">Incident ${escapeHtml(incident.id)} · ${escapeHtml(incident.state)} · generated ${escapeHtml(utcMinute(input.generatedAt))}</p>
+<section id="summary">
+<dl class="facts">
+${fact("Started", utcMinute(incident.startedAt))}
+${fact("Resolved", incident.resolvedAt ? utcMinute(incident.resolvedAt) : "still open")}
+${fact("Duration", durationText(incident.startedAt, model.incidentEnd))}
+${fact("Peak", `${incident.peak.observed} negative in ${brand.detection.windowMinutes} min (expected ${incident.peak.expected.toFixed(1)})`)}
+${fact("Severity", incident.severity)}
+${fact("Negative posts", String(negatives))}
+</dl>
+</section>
+<section id="timeline">
+<h2>Timeline</h2>
+${chart}
+<p class="legend">Red: negative mentions per window. Blue band: from the expected count up to the alarm bar. Shaded: the incident. Orange lines: alerts; green: resolved; blue dashes: the brand's first reply.</p>
+</section>
+<section id="themes">
+<h2>Complaint themes</h2>
+<p class="legend">Terms over-represented in the incident's negative posts against the day before, grouped when the same posts use them.</p>
+${themeItems.length > 0 ? `<ul class="themes">${themeItems.join("\n")}</ul>` : `<p>No term stood out against the day before.</p>`}
+</section>
+<section id="posts">
+<h2>Most-seen posts</h2>
+${analysis.topPosts.length > 0 ? `<ol class="posts">${analysis.topPosts.map(postItem).join("\n")}</ol>` : "<p>No negative posts.</p>"}
+</section>
+<section id="customers">
+<h2>Existing customers and new voices</h2>
+<div class="bar" aria-hidden="true"><span class="existing" style="width:${existingPct.toFixed(1)}%"></span><span class="new" style="width:${(100 - existingPct).toFixed(1)}%"></span></div>
+<p>Existing customers (positive about the brand before): <strong>${existing.mentions}</strong> of ${negatives} negative posts (${formatPercent(existing.mentions, negatives)}) from ${existing.authors} authors.<br>
+New voices: <strong>${fresh.mentions}</strong> (${formatPercent(fresh.mentions, negatives)}) from ${fresh.authors} authors.</p>
+</section>
+<section id="replies">
+<h2>The brand's replies</h2>
+${
+  replies.firstReplyAt
+    ? `<p>First reply at ${escapeHtml(utcMinute(replies.firstReplyAt))}. Before it: ${escapeHtml(share(replies.before))}; after it: ${escapeHtml(share(replies.after))}.</p>
+<table><thead><tr><th>Time</th><th>Account</th><th>Post</th></tr></thead><tbody>${replyRows.join("")}</tbody></table>`
+    : `<p>No posts from ${escapeHtml(brand.match.handles.join(", ") || "the brand's handles (none configured)")} during the incident. Negative share throughout: ${escapeHtml(share(replies.before))}.</p>`
+}
+</section>
+<section id="sources">
+<h2>Sources</h2>
+${
+  sourceRows.length > 0
+    ? `<table><thead><tr><th>Source</th><th class="num">Negative</th><th class="num">All posts</th><th class="num">Share of negatives</th></tr></thead><tbody>${sourceRows.join("")}</tbody></table>`
+    : "<p>No negative posts.</p>"
+}
+</section>
+<footer>Backlash detector incident report. Self-contained page: no scripts, no external assets.</footer>
+</main>
+</body>
+</html>
+`;
+};

@@ -1,0 +1,89 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { BrandConfig } from "#shared/core/brand-config";
+import { isNegative } from "#shared/core/mention";
+import { reportFileName } from "#shared/report/file-name";
+import { buildIncidentReport, renderIncidentReport, reportRange } from "#shared/report/incident-report";
+import type { DetectionStore } from "#shared/store/detection-store";
+import type { MentionStore } from "#shared/store/mentions";
+
+/** Where a rendered report goes: the report bucket in the cloud, a folder locally. */
+export interface ReportSink {
+  /** Stores the page; returns where it went (s3:// URI or file path). */
+  write(fileName: string, html: string): Promise<string>;
+}
+
+export const REPORT_KEY_PREFIX = "reports/";
+
+/** The report bucket: `reports/<file>.html`, served as HTML. The client is the caller's (one per module). */
+export const s3Sink = (client: S3Client, bucket: string): ReportSink => ({
+  write: async (fileName, html) => {
+    const key = `${REPORT_KEY_PREFIX}${fileName}`;
+    await client.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: html,
+        ContentType: "text/html; charset=utf-8",
+        CacheControl: "no-cache",
+      }),
+    );
+    return `s3://${bucket}/${key}`;
+  },
+});
+
+/** A folder (the local page serves `.local/reports` by default). */
+export const folderSink = (dir: string): ReportSink => ({
+  write: async (fileName, html) => {
+    const folder = resolve(dir);
+    await mkdir(folder, { recursive: true });
+    const path = join(folder, fileName);
+    await writeFile(path, html, "utf8");
+    return path;
+  },
+});
+
+/** Enough mentions for a long incident plus its day of baseline; more would only slow the page. */
+const MAX_REPORT_MENTIONS = 20_000;
+
+export interface WriteIncidentReportDeps {
+  config: Pick<BrandConfig, "brand" | "displayName" | "match" | "detection">;
+  store: Pick<DetectionStore, "incident" | "windowsBetween">;
+  mentions: Pick<MentionStore, "mentionsBetween" | "authorsPositiveBefore">;
+  incidentId: string;
+  sink: ReportSink;
+  now?: () => Date;
+}
+
+/**
+ * Reads the incident, its windows (with context before and after) and its mentions (from a day
+ * before, the baseline its themes are measured against) and writes its report page.
+ */
+export const writeIncidentReport = async (
+  deps: WriteIncidentReportDeps,
+): Promise<{ fileName: string; location: string }> => {
+  const incident = await deps.store.incident(deps.incidentId);
+  if (!incident) throw new Error(`no incident ${JSON.stringify(deps.incidentId)} in the table`);
+  const range = reportRange(incident, deps.config.detection.windowMinutes);
+  const [windows, mentions] = await Promise.all([
+    deps.store.windowsBetween(range.chartFrom, range.chartTo),
+    deps.mentions.mentionsBetween(range.mentionsFrom, range.chartTo, MAX_REPORT_MENTIONS),
+  ]);
+  const negativesInside = mentions.filter(
+    (m) => isNegative(m.sentiment) && m.createdAt >= incident.startedAt && m.createdAt < range.incidentEnd,
+  );
+  const priorPositiveAuthors = await deps.mentions.authorsPositiveBefore(negativesInside, incident.startedAt);
+  const html = renderIncidentReport(
+    buildIncidentReport({
+      brand: deps.config,
+      incident,
+      windows,
+      mentions,
+      priorPositiveAuthors,
+      generatedAt: (deps.now?.() ?? new Date()).toISOString(),
+    }),
+  );
+  const fileName = reportFileName(incident.id);
+  return { fileName, location: await deps.sink.write(fileName, html) };
+};
