@@ -170,6 +170,28 @@ export const evaluateWindow = (
   };
 };
 
+/** Standard deviations above the expected count beyond which a window teaches only that much. */
+export const LEARN_CAP_SD = 3;
+
+/**
+ * What a closed, non-alarming window teaches the baseline: its count, clipped at expected +
+ * LEARN_CAP_SD standard deviations once the baseline is trusted (a robust, winsorised EWMA). A
+ * burst held back only by minCount or minRatio — improbable, but small — would otherwise lift the
+ * expected count while it is still going and hide its own next windows; a real rise in volume
+ * still moves the baseline, one clipped step per window. During warm-up every count is learnt.
+ */
+const learnableCount = (
+  state: DetectorState,
+  observed: number,
+  evaluation: Evaluation,
+  config: DetectionConfig,
+): number => {
+  if (evaluation.warmingUp || config.method !== "adaptive") return observed;
+  const expectation = expectedCount(state, evaluation.windowStart, config);
+  const sd = Math.sqrt(Math.max(expectation.variance, expectation.mean, 1));
+  return Math.min(observed, expectation.mean + LEARN_CAP_SD * sd);
+};
+
 /**
  * Learns from one closed window. Alarming windows stay out of the baseline (a long backlash
  * must not become the new normal) and reset the CUSUM (the incident now carries the alarm);
@@ -187,14 +209,15 @@ const foldClosedWindow = (
     lastClosedWindow: evaluation.windowStart,
   };
   if (evaluation.alarming) return folded;
-  folded.baseline = updateEwma(state.baseline, counts.negative, config.baselineHalfLifeWindows);
+  const learned = learnableCount(state, counts.negative, evaluation, config);
+  folded.baseline = updateEwma(state.baseline, learned, config.baselineHalfLifeWindows);
   if (config.hourOfDayProfile) {
     const hourly =
       state.hourly.length === HOURS_PER_DAY
         ? [...state.hourly]
         : Array.from({ length: HOURS_PER_DAY }, emptyEwma);
     const hour = utcHourOf(evaluation.windowStart);
-    hourly[hour] = updateEwma(hourly[hour] ?? emptyEwma(), counts.negative, hourlyHalfLife(config));
+    hourly[hour] = updateEwma(hourly[hour] ?? emptyEwma(), learned, hourlyHalfLife(config));
     folded.hourly = hourly;
   }
   return folded;

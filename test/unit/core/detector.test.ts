@@ -115,6 +115,31 @@ describe("detector scenarios", () => {
     expect(expected).toBeGreaterThan(8);
     expect(expected).toBeLessThan(12);
   });
+
+  it("a burst held back only by minCount does not lift a day-old baseline and hide its own next windows", () => {
+    const config = detection();
+    // One day of history: each hour-of-day bucket has seen only 12 windows, so it still learns fast.
+    const run = learnt(1, flat(1), config);
+    const from = run.closed.length;
+    // 7 negatives against ~1 expected: far above normal but under minCount 8, so not alarming;
+    // then the burst's next windows at 10 must be judged against the old normal, not a lifted one.
+    feed(run, [7, 10, 10], config);
+    const [first, second] = run.closed.slice(from);
+    expect(first?.alarming).toBe(false);
+    expect(first?.ratio).toBeGreaterThan(config.minRatio);
+    expect(second?.expected).toBeLessThan(1.15);
+    expect(second?.alarming).toBe(true);
+  });
+
+  it("a lasting rise in volume is still learnt, one clipped step per window", () => {
+    const config = detection({ minRatio: 100 }); // never alarm: watch what is learnt
+    const run = learnt(1, flat(2), config);
+    const before = expectedCount(run.state, windowAt(run.closed.length), config).mean;
+    feed(run, Array(WINDOWS_PER_DAY).fill(6), config);
+    const after = expectedCount(run.state, windowAt(run.closed.length), config).mean;
+    expect(before).toBeLessThan(2.5);
+    expect(after).toBeGreaterThan(4);
+  });
 });
 
 describe("warm-up and threshold mode", () => {
