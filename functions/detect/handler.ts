@@ -1,5 +1,8 @@
 import { BatchProcessor, EventType } from "@aws-lambda-powertools/batch";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { sinkPublisher } from "#shared/alerts/sink";
 import { SnsAlertSink } from "#shared/alerts/sns";
@@ -9,6 +12,8 @@ import { BACKLASH_METRICS, METRICS_NAMESPACE } from "#shared/core/metric-names";
 import { logger } from "#shared/logger";
 import { createComposer } from "#shared/pipeline/compose";
 import { countAndDetect } from "#shared/pipeline/detect";
+import { reportFileName } from "#shared/report/file-name";
+import { REPORT_KEY_PREFIX } from "#shared/report/write";
 import { dynamoClient } from "#shared/store/client";
 import { DetectionStore } from "#shared/store/detection-store";
 import { MentionStore } from "#shared/store/mentions";
@@ -26,15 +31,48 @@ const mentions = new MentionStore(table, config.brand, config.retentionDays);
 const reportBase = process.env.REPORT_BASE_URL ?? config.alerts.reportBaseUrl;
 // Set only when the SDK is pointed at DynamoDB Local (npm start): the silence command needs it.
 const localEndpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
+const reportBucket = process.env.REPORT_BUCKET;
+const reportFunction = process.env.REPORT_FUNCTION_NAME;
+const s3 = reportBucket ? new S3Client({}) : undefined;
+const lambda = reportFunction ? new LambdaClient({}) : undefined;
+
+/**
+ * The report link an alert carries: under alerts.reportBaseUrl (short, fits the SMS) when set, else
+ * a presigned link into the report bucket (too long for the SMS, which then leaves it out; valid
+ * while the signing role's session lasts, up to 7 days).
+ */
+const reportUrl = async (incidentId: string): Promise<string | undefined> => {
+  const file = reportFileName(incidentId);
+  if (reportBase) return `${reportBase.replace(/\/$/, "")}/${file}`;
+  if (!s3 || !reportBucket) return undefined;
+  const command = new GetObjectCommand({ Bucket: reportBucket, Key: `${REPORT_KEY_PREFIX}${file}` });
+  return getSignedUrl(s3, command, { expiresIn: 7 * 86_400 });
+};
+
+/** Asks the report function to (re)write the changed incidents' pages; fire and forget (async invoke). */
+const requestReports = async (incidentIds: string[]): Promise<void> => {
+  if (!lambda || !reportFunction) return;
+  await Promise.all(
+    incidentIds.map((incidentId) =>
+      lambda.send(
+        new InvokeCommand({
+          FunctionName: reportFunction,
+          InvocationType: "Event",
+          Payload: new TextEncoder().encode(JSON.stringify({ incidentId })),
+        }),
+      ),
+    ),
+  );
+};
+
 const deps = {
   config,
   store: new DetectionStore(table, config.retentionDays),
+  onIncidentsChanged: requestReports,
   compose: createComposer({
     config,
     mentions,
-    ...(reportBase
-      ? { reportUrl: (id: string) => `${reportBase.replace(/\/$/, "")}/${reportFileName(id)}` }
-      : {}),
+    reportUrl,
     silenceCommand: (id: string) =>
       `npm run silence -- --table ${table.tableName} --incident ${id} --for 2h${localEndpoint ? ` --endpoint ${localEndpoint}` : ""}`,
   }),
@@ -43,10 +81,6 @@ const deps = {
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: "detect" });
 // The alarms match dimensions exactly: brand (and source), without Powertools' default "service".
 metrics.clearDefaultDimensions();
-
-/** Report files are named from incident ids, with characters URLs and file systems dislike replaced. */
-export const reportFileName = (incidentId: string): string =>
-  `${incidentId.replace(/[^A-Za-z0-9._-]/g, "-")}.html`;
 
 export const handler = async (
   event: DynamoDBStreamEvent,

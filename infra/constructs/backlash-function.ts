@@ -136,10 +136,11 @@ export class BacklashFunction extends Construct {
   }
 
   /** REPORT_BUCKET + get/put of report objects (get so the function can presign links to them). */
-  useReportBucket(bucket: IBucket, prefix: string): this {
+  useReportBucket(bucket: IBucket, prefix: string, access: "read" | "readWrite" = "readWrite"): this {
     this.function.addToRolePolicy(
       new PolicyStatement({
-        actions: ["s3:GetObject", "s3:PutObject"],
+        // Read is enough to sign a link to a report; only the report function writes them.
+        actions: access === "read" ? ["s3:GetObject"] : ["s3:GetObject", "s3:PutObject"],
         resources: [bucket.arnForObjects(`${prefix}*`)],
       }),
     );

@@ -1,5 +1,5 @@
-import { mkdirSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -23,6 +23,7 @@ import type { PageAlert, PageSnapshot } from "#shared/local/page/snapshot";
 import { type ReceivedPublish, startSnsReceiver } from "#shared/local/sns-receiver";
 import { StreamPoller } from "#shared/local/stream-poller";
 import { logger } from "#shared/logger";
+import { reportFileName } from "#shared/report/file-name";
 import { envVariableForSecret } from "#shared/secrets/env";
 import { SourceHealthStore } from "#shared/store/cursors";
 import { DetectionStore } from "#shared/store/detection-store";
@@ -126,6 +127,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
 
     const alerts: PageAlert[] = [];
     let page: PageServer | undefined;
+    let writeReport: (incidentId: string) => Promise<void> = async () => undefined;
     const alertTopicArn = `arn:aws:sns:${LOCAL_AWS.region}:${ACCOUNT}:backlash-${config.brand}-alerts`;
     const opsTopicArn = `arn:aws:sns:${LOCAL_AWS.region}:${ACCOUNT}:backlash-${config.brand}-ops`;
     const receiver = await startSnsReceiver((publish) => {
@@ -137,6 +139,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       alerts.unshift(alert);
       print(formatAlert(alert, publish));
       page?.notify();
+      // In AWS the detect function invokes the report function asynchronously on each change;
+      // here the same report handler runs in-process when a notice goes out.
+      if (alert.incidentId) void writeReport(alert.incidentId);
     });
     stops.push(() => receiver.close());
 
@@ -149,7 +154,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     const sources = enabledSources(config);
 
     const snapshot = async (): Promise<PageSnapshot> =>
-      buildSnapshot({ config, detection, mentions, health, alerts, sources });
+      buildSnapshot({ config, reportsDir, detection, mentions, health, alerts, sources });
     page = await startPageServer({
       port: options.port,
       brand: config.brand,
@@ -179,11 +184,21 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       POWERTOOLS_DEV: "true",
       SECRETS_FROM_ENV: "true",
       REPORT_BASE_URL: `${page.url.replace(/\/$/, "")}/reports`,
+      REPORTS_DIR: reportsDir,
     });
     // The shared logger was created before the line above; the console is for alerts, not debug logs.
     logger.setLogLevel(process.env.POWERTOOLS_LOG_LEVEL as Parameters<typeof logger.setLogLevel>[0]);
     const ingest = await import("#functions/ingest/handler");
     const detect = await import("#functions/detect/handler");
+    const report = await import("#functions/report/handler");
+    writeReport = async (incidentId: string) => {
+      try {
+        await report.handler({ incidentId });
+        pageServer.notify();
+      } catch (error) {
+        print(`[report ${incidentId}] ${(error as Error).message}`);
+      }
+    };
 
     const poller = new StreamPoller({
       streams,
@@ -296,6 +311,7 @@ const smsReason = (route: string | undefined): string => {
 
 interface SnapshotInputs {
   config: BrandConfig;
+  reportsDir: string;
   detection: DetectionStore;
   mentions: MentionStore;
   health: SourceHealthStore;
@@ -347,6 +363,9 @@ const buildSnapshot = async (inputs: SnapshotInputs): Promise<PageSnapshot> => {
       severity: incident.severity,
       peakObserved: incident.peak.observed,
       peakExpected: incident.peak.expected,
+      ...(existsSync(join(inputs.reportsDir, reportFileName(incident.id)))
+        ? { reportUrl: `/reports/${reportFileName(incident.id)}` }
+        : {}),
     })),
     mentions: recent
       .slice(-50)

@@ -15,7 +15,7 @@ export interface ComposerDeps {
   config: BrandConfig;
   mentions: Pick<MentionStore, "mentionsBetween" | "authorsPositiveBefore">;
   /** Where an incident's report lives (page locally, report bucket / reportBaseUrl in the cloud). */
-  reportUrl?: (incidentId: string) => string | undefined;
+  reportUrl?: (incidentId: string) => string | undefined | Promise<string | undefined>;
   /** The command on-call runs to silence an incident (shown in the email's checklist). */
   silenceCommand?: (incidentId: string) => string;
 }
@@ -43,7 +43,7 @@ export const createComposer =
       windowMentions.filter((m) => isNegative(m.sentiment)),
       incident.startedAt,
     );
-    const link = reportUrl?.(incident.id);
+    const link = await reportUrl?.(incident.id);
     const message = buildSnsMessage(
       {
         brand: { displayName: config.displayName, brand: config.brand, match: config.match },

@@ -91,6 +91,11 @@ describe("npm start (local runtime, demo scenario)", () => {
     const windowMs = snapshot.windowMinutes * 60_000;
     expect(started).toBeGreaterThanOrEqual(origin + (BURST?.startMinute ?? 0) * 60_000 - 2 * windowMs);
     expect(started).toBeLessThanOrEqual(origin + (BURST?.endMinute ?? 0) * 60_000);
+    // The report handler wrote the incident's page, and the page links to it.
+    expect(incident?.reportUrl).toMatch(/^\/reports\/inc-.*\.html$/);
+    const report = await fetch(new URL(incident?.reportUrl ?? "", pageUrl));
+    expect(report.status).toBe(200);
+    expect(await report.text()).toContain("<svg");
     // Nothing alarmed in the quiet hours before the burst.
     const alarmingBefore = snapshot.windows.filter((w) => w.alarming && Date.parse(w.windowStart) < started);
     expect(alarmingBefore).toEqual([]);

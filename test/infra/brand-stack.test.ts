@@ -363,16 +363,18 @@ describe("reports", () => {
     });
   });
 
-  it("are written and presigned by the report function, which alone may touch them", () => {
+  it("are written only by the report function; the detect function may only read them (to sign links)", () => {
+    const objects = [{ "Fn::Join": ["", [{ "Fn::GetAtt": [ids.bucket, "Arn"] }, "/reports/*"]] }];
     expect(functionEnv(template, ids.report)).toMatchObject({ REPORT_BUCKET: { Ref: ids.bucket } });
-    const s3 = allStatements(template).filter((s) => actionsOf(s).some((a) => a.startsWith("s3:")));
-    expect(s3.map((s) => ({ actions: actionsOf(s), resources: resourcesOf(s) }))).toEqual([
-      {
-        actions: ["s3:GetObject", "s3:PutObject"],
-        resources: [{ "Fn::Join": ["", [{ "Fn::GetAtt": [ids.bucket, "Arn"] }, "/reports/*"]] }],
-      },
+    expect(functionEnv(template, ids.detect)).toMatchObject({ REPORT_BUCKET: { Ref: ids.bucket } });
+    expect(statementsAllowing(statementsOfFunction(template, ids.report), "s3:PutObject")).toEqual([
+      { actions: ["s3:GetObject", "s3:PutObject"], resources: objects },
     ]);
-    expect(statementsAllowing(statementsOfFunction(template, ids.report), "s3:PutObject")).toHaveLength(1);
+    expect(statementsAllowing(statementsOfFunction(template, ids.detect), "s3:GetObject")).toEqual([
+      { actions: ["s3:GetObject"], resources: objects },
+    ]);
+    const writers = allStatements(template).filter((s) => actionsOf(s).includes("s3:PutObject"));
+    expect(writers).toHaveLength(1);
   });
 });
 
