@@ -1,0 +1,306 @@
+import { type AttributeValue, QueryCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import {
+  DescribeStreamCommand,
+  type DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+} from "@aws-sdk/client-dynamodb-streams";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import type { Incident, WindowCounts } from "#shared/core/detection-types";
+import { windowStartOf } from "#shared/core/windows";
+import type { TableRef } from "#shared/store/client";
+import { keys } from "#shared/store/keys";
+
+/**
+ * The soak run's verdicts, read straight from DynamoDB Local (not through the fault proxy) and
+ * from what the SNS stand-in accepted. Each check explains itself in a line or two.
+ */
+
+export interface SoakCheck {
+  name: string;
+  ok: boolean;
+  detail: string[];
+}
+
+export interface StoredMentionRow {
+  pk: string;
+  source: string;
+  createdAt: string;
+  negative: boolean;
+}
+
+const queryAll = async (
+  table: TableRef,
+  pk: string,
+  projection?: { expression: string; names: Record<string, string> },
+): Promise<Record<string, unknown>[]> => {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, AttributeValue> | undefined;
+  for (let page = 0; page < 10_000; page++) {
+    const out = await table.client.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": { S: pk } },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+        ...(projection
+          ? { ProjectionExpression: projection.expression, ExpressionAttributeNames: projection.names }
+          : {}),
+      }),
+    );
+    for (const item of out.Items ?? []) items.push(unmarshall(item));
+    startKey = out.LastEvaluatedKey;
+    if (!startKey) break;
+  }
+  return items;
+};
+
+/** Every stored mention item (pk "M#..."), with what a recount needs. */
+export const scanMentions = async (table: TableRef): Promise<StoredMentionRow[]> => {
+  const rows: StoredMentionRow[] = [];
+  let startKey: Record<string, AttributeValue> | undefined;
+  for (let page = 0; page < 100_000; page++) {
+    const out = await table.client.send(
+      new ScanCommand({
+        TableName: table.tableName,
+        FilterExpression: "begins_with(pk, :mention)",
+        ProjectionExpression: "pk, #source, createdAt, sentiment.#label",
+        ExpressionAttributeNames: { "#source": "source", "#label": "label" },
+        ExpressionAttributeValues: { ":mention": { S: "M#" } },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const raw of out.Items ?? []) {
+      const item = unmarshall(raw) as {
+        pk: string;
+        source: string;
+        createdAt: string;
+        sentiment?: { label?: string };
+      };
+      rows.push({
+        pk: item.pk,
+        source: item.source,
+        createdAt: item.createdAt,
+        negative: item.sentiment?.label === "NEGATIVE",
+      });
+    }
+    startKey = out.LastEvaluatedKey;
+    if (!startKey) break;
+  }
+  return rows;
+};
+
+/** Stream events per mention key, read from the start of every shard (DynamoDB keeps 24 hours). */
+export const streamEventsPerMention = async (
+  streams: DynamoDBStreamsClient,
+  streamArn: string,
+): Promise<{ inserts: Map<string, number>; modifies: number; records: number }> => {
+  const inserts = new Map<string, number>();
+  let modifies = 0;
+  let records = 0;
+  const described = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+  for (const shard of described.StreamDescription?.Shards ?? []) {
+    const start = await streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shard.ShardId,
+        ShardIteratorType: "TRIM_HORIZON",
+      }),
+    );
+    let iterator = start.ShardIterator;
+    // An open shard never ends: stop after a few empty reads in a row.
+    for (let empty = 0, reads = 0; iterator && empty < 3 && reads < 100_000; reads++) {
+      const out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+      iterator = out.NextShardIterator;
+      const batch = out.Records ?? [];
+      empty = batch.length === 0 ? empty + 1 : 0;
+      records += batch.length;
+      for (const record of batch) {
+        const pk = record.dynamodb?.Keys?.pk?.S ?? "";
+        if (!pk.startsWith("M#")) continue;
+        if (record.eventName === "INSERT") inserts.set(pk, (inserts.get(pk) ?? 0) + 1);
+        else modifies++;
+      }
+    }
+  }
+  return { inserts, modifies, records };
+};
+
+const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
+const sample = (items: readonly string[]) =>
+  items.length === 0 ? "" : ` (e.g. ${items.slice(0, 3).join(", ")})`;
+
+export const checkMentionsOnce = (
+  generatedKeys: readonly string[],
+  stored: readonly StoredMentionRow[],
+  stream: { inserts: Map<string, number>; modifies: number },
+): SoakCheck => {
+  const expected = new Set(generatedKeys);
+  const storedKeys = new Set(stored.map((m) => m.pk));
+  const missing = generatedKeys.filter((k) => !storedKeys.has(k));
+  const unexpected = [...storedKeys].filter((k) => !expected.has(k));
+  const repeated = [...stream.inserts].filter(([, n]) => n > 1).map(([k]) => k);
+  const noInsert = generatedKeys.filter((k) => !stream.inserts.has(k));
+  return {
+    name: "every mention stored exactly once",
+    ok:
+      missing.length === 0 &&
+      unexpected.length === 0 &&
+      repeated.length === 0 &&
+      noInsert.length === 0 &&
+      stream.modifies === 0,
+    detail: [
+      `${plural(generatedKeys.length, "generated id")}, ${plural(stored.length, "stored mention item")}, ` +
+        `${missing.length} missing${sample(missing)}, ${unexpected.length} unexpected${sample(unexpected)}`,
+      `stream: ${plural(
+        [...stream.inserts.values()].reduce((a, b) => a + b, 0),
+        "mention INSERT",
+      )}, ` +
+        `${repeated.length} inserted twice${sample(repeated)}, ${noInsert.length} never inserted, ` +
+        `${stream.modifies} overwritten`,
+    ],
+  };
+};
+
+interface StoredWindowRow {
+  counts: WindowCounts;
+  countedTokens: number;
+}
+
+export const readWindows = async (table: TableRef): Promise<StoredWindowRow[]> =>
+  (
+    await queryAll(table, "WINDOW", {
+      expression: "windowStart, #total, negative, bySource, #counted",
+      names: { "#total": "total", "#counted": "counted" },
+    })
+  ).map((item) => ({
+    counts: {
+      windowStart: String(item.windowStart),
+      total: Number(item.total ?? 0),
+      negative: Number(item.negative ?? 0),
+      bySource: (item.bySource ?? {}) as WindowCounts["bySource"],
+    },
+    countedTokens: item.counted instanceof Set ? item.counted.size : 0,
+  }));
+
+const sameCounts = (a: WindowCounts, b: WindowCounts): boolean => {
+  if (a.total !== b.total || a.negative !== b.negative) return false;
+  const sources = new Set([...Object.keys(a.bySource), ...Object.keys(b.bySource)]);
+  for (const source of sources) {
+    const x = a.bySource[source as keyof WindowCounts["bySource"]];
+    const y = b.bySource[source as keyof WindowCounts["bySource"]];
+    if (x?.total !== y?.total || x?.negative !== y?.negative) return false;
+  }
+  return true;
+};
+
+export const recount = (
+  mentions: readonly StoredMentionRow[],
+  windowMinutes: number,
+): Map<string, WindowCounts> => {
+  const windows = new Map<string, WindowCounts>();
+  for (const m of mentions) {
+    const start = windowStartOf(m.createdAt, windowMinutes);
+    const counts = windows.get(start) ?? { windowStart: start, total: 0, negative: 0, bySource: {} };
+    const source = m.source as keyof WindowCounts["bySource"];
+    const bySource = counts.bySource[source] ?? { total: 0, negative: 0 };
+    counts.total++;
+    bySource.total++;
+    if (m.negative) {
+      counts.negative++;
+      bySource.negative++;
+    }
+    counts.bySource[source] = bySource;
+    windows.set(start, counts);
+  }
+  return windows;
+};
+
+export const checkWindowCounts = (
+  stored: readonly StoredWindowRow[],
+  mentions: readonly StoredMentionRow[],
+  windowMinutes: number,
+): SoakCheck => {
+  const expected = recount(mentions, windowMinutes);
+  const byStart = new Map(stored.map((w) => [w.counts.windowStart, w]));
+  const mismatched: string[] = [];
+  for (const [start, counts] of expected) {
+    const window = byStart.get(start);
+    if (!window || !sameCounts(window.counts, counts) || window.countedTokens !== counts.total) {
+      mismatched.push(
+        `${start}: stored ${window ? `${window.counts.total}/${window.counts.negative} (${window.countedTokens} tokens)` : "none"}, recount ${counts.total}/${counts.negative}`,
+      );
+    }
+  }
+  const extra = [...byStart.keys()].filter((start) => !expected.has(start));
+  const totals = [...expected.values()].reduce(
+    (sum, c) => ({ total: sum.total + c.total, negative: sum.negative + c.negative }),
+    { total: 0, negative: 0 },
+  );
+  return {
+    name: "window counts equal a recount from the stored mentions",
+    ok: mismatched.length === 0 && extra.length === 0,
+    detail: [
+      `${plural(expected.size, "window")} recounted (${totals.total.toLocaleString("en-US")} mentions, ` +
+        `${totals.negative.toLocaleString("en-US")} negative): ${mismatched.length} differ in total, negative, ` +
+        `by source or counted tokens${sample(mismatched)}; ${extra.length} stored windows without mentions`,
+    ],
+  };
+};
+
+export interface PublishedNotice {
+  notification: string;
+  kind: string;
+  incident: string;
+}
+
+export const readIncidents = async (table: TableRef): Promise<Incident[]> =>
+  (await queryAll(table, keys.incident("").pk)).map((item) => JSON.parse(String(item.data)) as Incident);
+
+export const checkAlerts = (
+  incidents: readonly Incident[],
+  published: readonly PublishedNotice[],
+  pendingOutbox: number,
+): SoakCheck => {
+  const timesPublished = new Map<string, number>();
+  for (const p of published)
+    timesPublished.set(p.notification, (timesPublished.get(p.notification) ?? 0) + 1);
+  const duplicated = [...timesPublished].filter(([, n]) => n > 1).map(([id]) => id);
+  // Every notice an incident issued has the id "<incident>#<n>", n = 1..notices.
+  const recorded = new Set(
+    incidents.flatMap((incident) =>
+      Array.from({ length: incident.notices }, (_, i) => `${incident.id}#${i + 1}`),
+    ),
+  );
+  const lost = [...recorded].filter((id) => !timesPublished.has(id));
+  const unexplained = [...timesPublished.keys()].filter((id) => !recorded.has(id));
+  const openedPer = new Map<string, number>();
+  for (const p of published) {
+    if (p.kind === "opened") openedPer.set(p.incident, (openedPer.get(p.incident) ?? 0) + 1);
+  }
+  const notOnce = incidents
+    .filter((incident) => incident.notices > 0 && openedPer.get(incident.id) !== 1)
+    .map((incident) => `${incident.id}: ${openedPer.get(incident.id) ?? 0} opened`);
+  const kinds = new Map<string, number>();
+  for (const p of published) kinds.set(p.kind, (kinds.get(p.kind) ?? 0) + 1);
+  const states = new Map<string, number>();
+  for (const incident of incidents) states.set(incident.state, (states.get(incident.state) ?? 0) + 1);
+  return {
+    name: 'exactly one "opened" alert per incident, no notice duplicated or lost',
+    ok:
+      incidents.length > 0 &&
+      notOnce.length === 0 &&
+      duplicated.length === 0 &&
+      lost.length === 0 &&
+      unexplained.length === 0 &&
+      pendingOutbox === 0,
+    detail: [
+      `${plural(incidents.length, "incident")} (${[...states].map(([s, n]) => `${n} ${s}`).join(", ")}), ` +
+        `${notOnce.length} without exactly one "opened"${sample(notOnce)}`,
+      `${plural(published.length, "notice")} published (${[...kinds].map(([k, n]) => `${n} ${k}`).join(", ")}): ` +
+        `${duplicated.length} duplicated${sample(duplicated)}, ${lost.length} lost${sample(lost)}, ` +
+        `${unexplained.length} not recorded by any incident, ${pendingOutbox} still in the outbox`,
+    ],
+  };
+};
