@@ -18,7 +18,8 @@ export const formatSoakReport = (result: SoakResult, run: { mentions: number; se
   const p = result.poller;
   lines.push(
     `stream poller: ${p.generations} generations (${p.crashes} crashes mid-batch, restarted from the checkpoint), ` +
-      `${n(p.batches)} batches, ${p.failedBatches} failed and retried, ${n(p.redelivered)} records delivered again`,
+      `${n(p.batches)} batches, ${p.failedBatches} failed and retried, ${n(p.redelivered)} records delivered again, ` +
+      `${p.iteratorsReplaced} dead shard iterators replaced`,
   );
   lines.push(
     `ingest: ${result.ingest.runs} runs, ${n(result.ingest.duplicates)} mentions fetched again and recognised as duplicates`,

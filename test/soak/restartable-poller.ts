@@ -23,12 +23,19 @@ type SendLike = (command: unknown) => Promise<unknown>;
 /** Sequence numbers are decimal strings of up to 40 digits: compare as integers. */
 const laterThan = (a: string, b: string | undefined): boolean => b === undefined || BigInt(a) > BigInt(b);
 
+/** The iterator is dead: its position was trimmed, or it expired. */
+const LOST_ITERATOR_ERRORS = new Set(["TrimmedDataAccessException", "ExpiredIteratorException"]);
+
 export class StreamCheckpoint {
   /** Last finished sequence number per shard. */
   readonly byShard = new Map<string, string>();
+  /** Dead iterators replaced by a fresh one (see resumingClient). */
+  iteratorsReplaced = 0;
   /** Which shard each record read so far came from (the Lambda event does not say). */
   private readonly shardOfSequence = new Map<string, string>();
-  private readonly shardOfIterator = new Map<string, string>();
+  private readonly shardOfIterator = new Map<string, { streamArn: string; shardId: string }>();
+  /** Last sequence number read per shard (handled or still buffered by the poller). */
+  private readonly lastRead = new Map<string, string>();
 
   /** A streams client that starts shards after their checkpoint and learns which record is on which shard. */
   resumingClient(streams: DynamoDBStreamsClient): DynamoDBStreamsClient {
@@ -47,17 +54,43 @@ export class StreamCheckpoint {
               })
             : command;
         const out = (await send(resumed)) as GetShardIteratorCommandOutput;
-        if (out.ShardIterator && ShardId) this.shardOfIterator.set(out.ShardIterator, ShardId);
+        if (out.ShardIterator && ShardId && StreamArn) {
+          this.shardOfIterator.set(out.ShardIterator, { streamArn: StreamArn, shardId: ShardId });
+        }
         return out;
       }
       if (command instanceof GetRecordsCommand) {
         const shard = this.shardOfIterator.get(command.input.ShardIterator ?? "");
-        const out = (await send(command)) as GetRecordsCommandOutput;
+        let out: GetRecordsCommandOutput;
+        try {
+          out = (await send(command)) as GetRecordsCommandOutput;
+        } catch (error) {
+          if (shard === undefined || !LOST_ITERATOR_ERRORS.has((error as Error).name)) throw error;
+          // Lambda's mapping takes a fresh iterator from where it had read to; StreamPoller keeps
+          // retrying the dead one forever (DynamoDB Local trims iterators when other tables are
+          // created or dropped), so do it here.
+          this.iteratorsReplaced++;
+          const after = this.lastRead.get(shard.shardId) ?? this.byShard.get(shard.shardId);
+          const fresh = (await send(
+            new GetShardIteratorCommand({
+              StreamArn: shard.streamArn,
+              ShardId: shard.shardId,
+              ...(after === undefined
+                ? { ShardIteratorType: "TRIM_HORIZON" }
+                : { ShardIteratorType: "AFTER_SEQUENCE_NUMBER", SequenceNumber: after }),
+            }),
+          )) as GetShardIteratorCommandOutput;
+          out = (await send(
+            new GetRecordsCommand({ ShardIterator: fresh.ShardIterator, Limit: command.input.Limit }),
+          )) as GetRecordsCommandOutput;
+        }
         if (shard !== undefined) {
           if (out.NextShardIterator) this.shardOfIterator.set(out.NextShardIterator, shard);
           for (const record of out.Records ?? []) {
             const sequence = record.dynamodb?.SequenceNumber;
-            if (sequence) this.shardOfSequence.set(sequence, shard);
+            if (!sequence) continue;
+            this.shardOfSequence.set(sequence, shard.shardId);
+            this.lastRead.set(shard.shardId, sequence);
           }
         }
         return out;

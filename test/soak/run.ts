@@ -75,7 +75,7 @@ export interface SoakResult {
   lostReplies: Map<string, number>;
   calls: { dynamo: number; comprehend: number; sns: number };
   seconds: { total: number; ingest: number; catchUp: number; checks: number };
-  poller: RestartablePoller["stats"];
+  poller: RestartablePoller["stats"] & { iteratorsReplaced: number };
   ingest: { runs: number; failed: number; failures: Map<string, number>; duplicates: number };
   opsNotices: string[];
   incidents: number;
@@ -379,7 +379,7 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
         catchUp: catchUpSeconds,
         checks: (Date.now() - checksStarted) / 1000,
       },
-      poller: poller.stats,
+      poller: { ...poller.stats, iteratorsReplaced: poller.checkpoint.iteratorsReplaced },
       ingest: ingestStats,
       opsNotices,
       incidents: incidents.length,
