@@ -42,6 +42,8 @@ export interface StreamPollerOptions {
 interface ShardState {
   shardId: string;
   iterator: string | undefined;
+  /** Last record read from the shard: where a fresh iterator resumes when the old one dies. */
+  lastSequenceNumber?: string;
   /** Records read but not yet successfully handled, oldest first. */
   buffer: DynamoDBRecord[];
   firstBufferedAt?: number;
@@ -69,7 +71,7 @@ export class StreamPoller {
   private readonly shards = new Map<string, ShardState>();
   private running = false;
   private loop: Promise<void> | undefined;
-  readonly stats = { batches: 0, records: 0, failedBatches: 0, sentToFailure: 0 };
+  readonly stats = { batches: 0, records: 0, failedBatches: 0, sentToFailure: 0, iteratorsReplaced: 0 };
 
   constructor(private readonly options: StreamPollerOptions) {}
 
@@ -109,19 +111,47 @@ export class StreamPoller {
     let handled = 0;
     for (const shard of this.shards.values()) {
       if (shard.iterator) {
-        const out = await this.options.streams.send(
-          new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }),
-        );
+        const out = await this.getRecords(shard);
         shard.iterator = out.NextShardIterator;
         if (!out.NextShardIterator) shard.closed = true;
         for (const record of out.Records ?? []) {
           shard.buffer.push(toLambdaRecord(record, this.options.streamArn));
+          shard.lastSequenceNumber = record.dynamodb?.SequenceNumber ?? shard.lastSequenceNumber;
           shard.firstBufferedAt ??= Date.now();
         }
       }
       handled += await this.deliver(shard, flush);
     }
     return handled;
+  }
+
+  /**
+   * GetRecords, replacing an iterator that expired or points at trimmed data (as Lambda's event
+   * source mapping does): resume after the last record read, or from the oldest record kept.
+   */
+  private async getRecords(shard: ShardState) {
+    try {
+      return await this.options.streams.send(
+        new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }),
+      );
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name !== "ExpiredIteratorException" && name !== "TrimmedDataAccessException") throw error;
+      this.stats.iteratorsReplaced++;
+      const fresh = await this.options.streams.send(
+        new GetShardIteratorCommand({
+          StreamArn: this.options.streamArn,
+          ShardId: shard.shardId,
+          ...(shard.lastSequenceNumber && name === "ExpiredIteratorException"
+            ? { ShardIteratorType: "AFTER_SEQUENCE_NUMBER", SequenceNumber: shard.lastSequenceNumber }
+            : { ShardIteratorType: "TRIM_HORIZON" }),
+        }),
+      );
+      shard.iterator = fresh.ShardIterator;
+      return await this.options.streams.send(
+        new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }),
+      );
+    }
   }
 
   private async discoverShards(): Promise<void> {

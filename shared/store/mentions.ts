@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import {
   BatchGetItemCommand,
   type BatchGetItemCommandOutput,
@@ -101,7 +102,7 @@ export const mentionItem = (brand: string, mention: ScoredMention, retentionDays
 
 /** Mention fields as stored: the item minus keys and bookkeeping. */
 export const mentionFromItem = (item: Record<string, unknown>): ScoredMention => {
-  const { pk, sk, gsi1pk, gsi1sk, type, ingestedAt, expiresAt, ...mention } = item;
+  const { pk, sk, gsi1pk, gsi1sk, type, ingestedAt, expiresAt, writeId, ...mention } = item;
   return mention as unknown as ScoredMention;
 };
 
@@ -117,20 +118,25 @@ export class MentionStore {
   ) {}
 
   async putMentions(mentions: readonly ScoredMention[], now: Date = new Date()): Promise<PutMentionsResult> {
+    // Marks this call's writes: if a reply is lost and the SDK retries, the retry's condition
+    // failure returns the item, and our own mark says the first attempt stored it.
+    const writeId = randomUUID();
     const outcomes = await mapLimit(mentions, PUT_CONCURRENCY, async (mention) => {
       try {
         await this.table.client.send(
           new PutItemCommand({
             TableName: this.table.tableName,
-            Item: marshall(mentionItem(this.brand, mention, this.retentionDays, now), {
-              removeUndefinedValues: true,
-            }),
+            Item: marshall(
+              { ...mentionItem(this.brand, mention, this.retentionDays, now), writeId },
+              { removeUndefinedValues: true },
+            ),
             ConditionExpression: "attribute_not_exists(pk)",
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
           }),
         );
         return true;
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
+        if (error instanceof ConditionalCheckFailedException) return error.Item?.writeId?.S === writeId;
         throw error;
       }
     });
