@@ -6,11 +6,15 @@ import { SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
 import { SubscriptionFilter } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription, SmsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { Construct } from "constructs";
-import { secretNamesOf } from "#shared/core/brand-config";
 import { BacklashFunction, handlerEntry } from "#infra/constructs/backlash-function";
 import { BrandState, REPORT_PREFIX } from "#infra/constructs/brand-state";
 import { Monitoring } from "#infra/constructs/monitoring";
-import { type BrandConfig, enabledSources, type SourcesConfig } from "#shared/core/brand-config";
+import {
+  type BrandConfig,
+  enabledSources,
+  type SourcesConfig,
+  secretNamesOf,
+} from "#shared/core/brand-config";
 import { ITEM_TYPE_ATTRIBUTE, MENTION_ITEM_TYPE } from "#shared/store/table-definition";
 
 /** Sources that only make sense on a laptop (they read local files), never deployed. */
