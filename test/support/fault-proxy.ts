@@ -8,8 +8,8 @@ import {
   type Server,
   type ServerResponse,
 } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createRandom } from "#shared/core/sim/random";
+import { closeServer, listenOnLoopback } from "#test/support/loopback";
 
 /**
  * A loopback HTTP proxy that sits between a real SDK client (endpoint = the proxy) and its
@@ -186,15 +186,12 @@ export class FaultProxy {
   }
 
   async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    const { port } = this.server.address() as AddressInfo;
-    this.baseUrl = `http://127.0.0.1:${port}`;
+    this.baseUrl = await listenOnLoopback(this.server);
     return this;
   }
 
   async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve, reject) => this.server.close((e) => (e ? reject(e) : resolve())));
+    await closeServer(this.server);
     this.agent.destroy();
   }
 

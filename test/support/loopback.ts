@@ -1,0 +1,15 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** Starts `server` on a free port of 127.0.0.1 and returns its base URL (stand-ins and proxies only listen on loopback). */
+export const listenOnLoopback = async (server: Server): Promise<string> => {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return `http://127.0.0.1:${port}`;
+};
+
+/** Closes `server`, dropping kept-alive and hanging connections (a fault may have left one open). */
+export const closeServer = async (server: Server): Promise<void> => {
+  server.closeAllConnections();
+  await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
+};
