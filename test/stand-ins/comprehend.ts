@@ -1,4 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
+import { createComprehendClient } from "#shared/sentiment/comprehend";
 import { closeServer, listenOnLoopback } from "#test/support/loopback";
 
 /**
@@ -171,3 +172,12 @@ export class ComprehendStandIn {
     return { status: 200, body: JSON.stringify({ ResultList, ErrorList }) };
   }
 }
+
+/** The real Comprehend client pointed at a started stand-in (dummy credentials; attempts include retries). */
+export const comprehendClientFor = (standIn: ComprehendStandIn, maxAttempts: number) =>
+  createComprehendClient({
+    endpoint: standIn.endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    maxAttempts,
+  });

@@ -9,19 +9,14 @@ import {
   comprehendUnits,
   createComprehendClient,
 } from "#shared/sentiment/comprehend";
-import { ComprehendStandIn } from "#test/stand-ins/comprehend";
+import { ComprehendStandIn, comprehendClientFor } from "#test/stand-ins/comprehend";
 
 const standIn = new ComprehendStandIn();
 let scorer: ComprehendScorer;
 
 beforeAll(async () => {
   await standIn.start();
-  const client = createComprehendClient({
-    endpoint: standIn.endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 3,
-  });
+  const client = comprehendClientFor(standIn, 3);
   scorer = new ComprehendScorer({ client, maxItemAttempts: 3, itemRetryBaseDelayMs: 1 });
 });
 afterAll(async () => {

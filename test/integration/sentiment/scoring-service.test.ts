@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { BrandConfigSchema } from "#shared/core/brand-config";
 import type { Mention } from "#shared/core/mention";
 import { textHash } from "#shared/core/text";
-import { ComprehendScorer, comprehendUnits, createComprehendClient } from "#shared/sentiment/comprehend";
+import { ComprehendScorer, comprehendUnits } from "#shared/sentiment/comprehend";
 import { InMemoryDailyBudget, InMemorySentimentCache } from "#shared/sentiment/in-memory";
 import {
   languageAllowed,
@@ -10,19 +10,14 @@ import {
   SentimentScoringService,
   scoringServiceFor,
 } from "#shared/sentiment/scoring-service";
-import { ComprehendStandIn } from "#test/stand-ins/comprehend";
+import { ComprehendStandIn, comprehendClientFor } from "#test/stand-ins/comprehend";
 
 const standIn = new ComprehendStandIn();
 let comprehend: ComprehendScorer;
 
 beforeAll(async () => {
   await standIn.start();
-  const client = createComprehendClient({
-    endpoint: standIn.endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 2,
-  });
+  const client = comprehendClientFor(standIn, 2);
   comprehend = new ComprehendScorer({ client, maxItemAttempts: 2, itemRetryBaseDelayMs: 1 });
 });
 afterAll(async () => {
