@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { escapeHtml } from "#shared/report/html";
 
 /**
  * The page is one self-contained HTML document: the stylesheet and the script live next to this
@@ -17,8 +18,6 @@ export const loadPageAssets = async (): Promise<PageAssets> => {
   ]);
   return { css, script };
 };
-
-export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** JSON that is safe inside a <script> element (no "</script>", no HTML comment openers). */
 const scriptSafeJson = (value: unknown): string =>

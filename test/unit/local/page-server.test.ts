@@ -93,7 +93,7 @@ describe("page server", () => {
     const html = await response.text();
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^text\/html/);
-    expect(html).toContain("Acme &#60;Air&#62; &#38; Co");
+    expect(html).toContain("Acme &lt;Air&gt; &amp; Co");
     expect(html).not.toContain("Acme <Air>");
     expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)="(https?:)?\/\//);
     expect(html).toContain('id="chart"');
