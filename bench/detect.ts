@@ -13,8 +13,8 @@ import { countAndDetect } from "#shared/pipeline/detect";
 import type { TableRef } from "#shared/store/client";
 import { DetectionStore } from "#shared/store/detection-store";
 import { MentionStore } from "#shared/store/mentions";
-import { mentionFromStreamRecord } from "#shared/store/stream-records";
-import { createTableInput, ITEM_TYPE_ATTRIBUTE, MENTION_ITEM_TYPE } from "#shared/store/table-definition";
+import { isMentionInsert, mentionFromStreamRecord } from "#shared/store/stream-records";
+import { createTableInput } from "#shared/store/table-definition";
 import type { DynamoMeter } from "./dynamo-meter";
 import { naiveCountBatch } from "./naive-detect";
 
@@ -48,10 +48,7 @@ export const readMentionInserts = async (
       const records = page.Records ?? [];
       for (const record of records) {
         const lambdaRecord = toLambdaRecord(record, streamArn);
-        if (
-          lambdaRecord.eventName === "INSERT" &&
-          lambdaRecord.dynamodb?.NewImage?.[ITEM_TYPE_ATTRIBUTE]?.S === MENTION_ITEM_TYPE
-        ) {
+        if (isMentionInsert(lambdaRecord)) {
           out.push(lambdaRecord);
         }
       }

@@ -28,7 +28,8 @@ import { envVariableForSecret } from "#shared/secrets/env";
 import { SourceHealthStore } from "#shared/store/cursors";
 import { DetectionStore } from "#shared/store/detection-store";
 import { MentionStore } from "#shared/store/mentions";
-import { createTableInput, ITEM_TYPE_ATTRIBUTE, MENTION_ITEM_TYPE } from "#shared/store/table-definition";
+import { isMentionInsert } from "#shared/store/stream-records";
+import { createTableInput } from "#shared/store/table-definition";
 
 export interface LocalRuntimeOptions {
   brand: string;
@@ -209,9 +210,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       bisectOnError: true,
       pollIntervalMs: 200,
       retryDelayMs: 500,
-      filter: (record) =>
-        record.eventName === "INSERT" &&
-        record.dynamodb?.NewImage?.[ITEM_TYPE_ATTRIBUTE]?.S === MENTION_ITEM_TYPE,
+      filter: isMentionInsert,
       handler: async (event: DynamoDBStreamEvent, context: Context) => {
         const response = (await detect.handler(event, context)) as DynamoDBBatchResponse | undefined;
         pageServer.notify();

@@ -5,6 +5,7 @@ import type { CountedMention } from "#shared/core/batch-step";
 import { ScoredMentionSchema } from "#shared/core/mention-schema";
 import { mentionToken } from "#shared/store/keys";
 import { mentionFromItem } from "#shared/store/mentions";
+import { ITEM_TYPE_ATTRIBUTE, MENTION_ITEM_TYPE } from "#shared/store/table-definition";
 
 export class PoisonRecordError extends Error {
   constructor(record: DynamoDBRecord, reason: string) {
@@ -14,6 +15,13 @@ export class PoisonRecordError extends Error {
     this.name = "PoisonRecordError";
   }
 }
+
+/**
+ * What the stack's event filter passes to the detect function: INSERTs of mention items. The
+ * local stream poller, the soak and the benchmarks apply the same test.
+ */
+export const isMentionInsert = (record: DynamoDBRecord): boolean =>
+  record.eventName === "INSERT" && record.dynamodb?.NewImage?.[ITEM_TYPE_ATTRIBUTE]?.S === MENTION_ITEM_TYPE;
 
 /** A mention INSERT from the table's stream, validated; throws PoisonRecordError for anything else. */
 export const mentionFromStreamRecord = (record: DynamoDBRecord): CountedMention => {

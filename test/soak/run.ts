@@ -12,7 +12,8 @@ import type { BrandConfigInput } from "#shared/core/brand-config";
 import { LOCAL_AWS } from "#shared/local/dynamodb-local";
 import { CursorStore } from "#shared/store/cursors";
 import { keys } from "#shared/store/keys";
-import { createTableInput, ITEM_TYPE_ATTRIBUTE, MENTION_ITEM_TYPE } from "#shared/store/table-definition";
+import { isMentionInsert } from "#shared/store/stream-records";
+import { createTableInput } from "#shared/store/table-definition";
 import {
   checkAlerts,
   checkMentionsOnce,
@@ -207,9 +208,7 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
       bisectOnError: true,
       pollIntervalMs: 100,
       retryDelayMs: 200,
-      filter: (record) =>
-        record.eventName === "INSERT" &&
-        record.dynamodb?.NewImage?.[ITEM_TYPE_ATTRIBUTE]?.S === MENTION_ITEM_TYPE,
+      filter: isMentionInsert,
       handler: async (event, context) =>
         (await detect.handler(event, context)) as DynamoDBBatchResponse | undefined,
     });
