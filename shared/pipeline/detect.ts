@@ -116,7 +116,7 @@ export const countAndDetect = async (
     }
   }
 
-  report.delivered = await deliverOutbox(deps, now);
+  report.delivered = await deliverOutbox(deps);
   if (changedIncidents.size > 0 && deps.onIncidentsChanged) {
     try {
       await deps.onIncidentsChanged([...changedIncidents]);
@@ -131,12 +131,12 @@ export const countAndDetect = async (
  * Publishes every queued notice, oldest first. A failure throws, so the batch is retried and the
  * notice goes out on the retry; a notice is removed from the queue only after SNS accepted it.
  */
-export const deliverOutbox = async (deps: DetectDeps, now: () => Date): Promise<number> => {
+export const deliverOutbox = async (deps: DetectDeps): Promise<number> => {
   const pending = (await deps.store.pendingOutbox()).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   let delivered = 0;
   for (const entry of pending) {
     await deps.publisher.publish(entry.message, entry.notificationId);
-    await deps.store.completeOutbox(entry.notificationId, now());
+    await deps.store.completeOutbox(entry.notificationId);
     delivered++;
   }
   return delivered;

@@ -1,5 +1,6 @@
 import {
   type AttributeValue,
+  DeleteItemCommand,
   GetItemCommand,
   QueryCommand,
   TransactGetItemsCommand,
@@ -193,27 +194,13 @@ export class DetectionStore {
     });
   }
 
-  /** After a successful publish. Keeps a SENT marker so the same notification id cannot be queued again. */
-  async completeOutbox(notificationId: string, now: Date): Promise<void> {
+  /**
+   * After a successful publish. Nothing else is needed against a second queueing: a notice is
+   * created only by the committed state change that also advanced the incident past it.
+   */
+  async completeOutbox(notificationId: string): Promise<void> {
     await this.table.client.send(
-      new TransactWriteItemsCommand({
-        TransactItems: [
-          {
-            Delete: { TableName: this.table.tableName, Key: marshall(keys.outbox(notificationId)) },
-          },
-          {
-            Put: {
-              TableName: this.table.tableName,
-              Item: marshall({
-                pk: `SENT#${notificationId}`,
-                sk: "SENT",
-                sentAt: now.toISOString(),
-                [TTL_ATTRIBUTE]: epochSeconds(now) + 30 * 86_400,
-              }),
-            },
-          },
-        ],
-      }),
+      new DeleteItemCommand({ TableName: this.table.tableName, Key: marshall(keys.outbox(notificationId)) }),
     );
   }
 
