@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { BrandConfig } from "#shared/core/brand-config";
@@ -39,7 +39,10 @@ export const folderSink = (dir: string): ReportSink => ({
     const folder = resolve(dir);
     await mkdir(folder, { recursive: true });
     const path = join(folder, fileName);
-    await writeFile(path, html, "utf8");
+    // Write then rename: the page may serve this file while a newer version is being written.
+    const partial = `${path}.${process.pid}.${Date.now()}.partial`;
+    await writeFile(partial, html, "utf8");
+    await rename(partial, path);
     return path;
   },
 });
