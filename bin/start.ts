@@ -4,8 +4,17 @@
  * the way Lambda's event source mapping does, and the real SNS client publishing to a loopback
  * receiver that prints each SMS and email and feeds the local page.
  */
-import { parseArgs } from "node:util";
-import { startLocalRuntime } from "#shared/local/runtime";
+import {
+  existingFile,
+  nodeVersionNotice,
+  parseCli,
+  portNumber,
+  positiveNumber,
+  runCli,
+  usageError,
+} from "#shared/cli";
+import { listBrands } from "#shared/config/brand-file";
+import { DEFAULT_REPLAY_SPEED, type LocalRuntime, startLocalRuntime } from "#shared/local/runtime";
 
 const HELP = `Usage: npm start -- [options]
 
@@ -13,15 +22,17 @@ Runs the backlash detector locally: DynamoDB Local, the ingest and detect handle
 the console and a live page. Offline by default (the brand file's simulator source).
 
 Options:
-  --brand <name>         brand file brands/<name>.json (default: example)
-  --speed <x>            simulated seconds per real second for the simulator / CSV replay
-                         (default: the brand file's, 60 for example). Schedules are scaled too.
-  --port <n>             port of the local page (default 8787; 0 picks a free one)
-  --data <dir>           keep DynamoDB Local's data in <dir> (default: in memory)
-  --replay <csv>         replay a CSV export (e.g. ../shared/data/airline-tweets-2015.csv)
-                         instead of the brand's sources
-  --replay-brand <name>  rows of the CSV whose "airline" column equals this (default: displayName)
-  --help                 show this help
+  --brand <name>          brand file brands/<name>.json (default: example)
+  --speed <x>             simulated seconds per real second (default: the brand file's simulator
+                          speed, 60 in example.json; ${DEFAULT_REPLAY_SPEED} with --replay). Schedules are scaled too.
+  --port <n>              port of the local page (default 8787; 0 picks a free one)
+  --data <dir>            keep DynamoDB Local's data in <dir> (default: in memory)
+  --replay <csv>          replay a CSV export instead of the brand's sources, e.g.
+                          --replay ../shared/data/airline-tweets-2015.csv --replay-brand United
+  --replay-brand <value>  the rows whose "airline" column equals this (default: the brand file's
+                          displayName); alerts and reports then speak of this brand
+  --replay-handle <@h>    the replayed brand's own handle (default: the @handle its rows mention most)
+  --help                  show this help
 
 Live sources (bluesky, mastodon, reddit, hackernews, rss, x) run locally too when the brand
 file enables them; their secrets come from the environment: secret "backlash/bluesky" is read
@@ -29,48 +40,8 @@ from BACKLASH_SECRET_BACKLASH_BLUESKY (upper-cased, non-alphanumerics as "_").
 Stop with Ctrl-C: everything, DynamoDB Local included, shuts down.`;
 
 const main = async () => {
-  let values: ReturnType<typeof parse>["values"];
-  try {
-    values = parse().values;
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${HELP}`);
-    process.exit(2);
-  }
-  if (values.help) {
-    console.log(HELP);
-    return;
-  }
-  const speed = values.speed === undefined ? undefined : Number(values.speed);
-  const port = Number(values.port ?? "8787");
-  if (speed !== undefined && !(speed > 0)) fail(`--speed must be a positive number, got "${values.speed}"`);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    fail(`--port must be 0-65535, got "${values.port}"`);
-
-  try {
-    const runtime = await startLocalRuntime({
-      brand: values.brand ?? "example",
-      port,
-      ...(speed !== undefined ? { speed } : {}),
-      ...(values.data ? { dataDir: values.data } : {}),
-      ...(values.replay ? { replay: { path: values.replay, brandValue: values["replay-brand"] } } : {}),
-    });
-    let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      console.log(`\n${signal}: stopping (DynamoDB Local included)...`);
-      await runtime.stop();
-      process.exit(0);
-    };
-    process.on("SIGINT", () => void stop("SIGINT"));
-    process.on("SIGTERM", () => void stop("SIGTERM"));
-  } catch (error) {
-    fail((error as Error).message);
-  }
-};
-
-const parse = () =>
-  parseArgs({
+  const { values } = parseCli({
+    usage: HELP,
     options: {
       brand: { type: "string" },
       speed: { type: "string" },
@@ -78,14 +49,55 @@ const parse = () =>
       data: { type: "string" },
       replay: { type: "string" },
       "replay-brand": { type: "string" },
-      help: { type: "boolean", short: "h" },
+      "replay-handle": { type: "string" },
     },
-    allowPositionals: false,
   });
-
-const fail = (message: string): never => {
-  console.error(`error: ${message}`);
-  process.exit(1);
+  const brand = values.brand ?? "example";
+  if (!listBrands().includes(brand)) {
+    usageError(`no brand file brands/${brand}.json; brand files: ${listBrands().join(", ") || "(none)"}`);
+  }
+  const speed = values.speed === undefined ? undefined : positiveNumber("speed", values.speed, 1);
+  const port = portNumber("port", values.port, 8787);
+  const replay = values.replay === undefined ? undefined : existingFile("--replay", values.replay);
+  if (replay === undefined && (values["replay-brand"] ?? values["replay-handle"]) !== undefined) {
+    usageError("--replay-brand and --replay-handle go with --replay <csv>");
+  }
+  const runtime = await startLocalRuntime({
+    brand,
+    port,
+    ...(speed !== undefined ? { speed } : {}),
+    ...(values.data ? { dataDir: values.data } : {}),
+    ...(replay
+      ? { replay: { path: replay, brandValue: values["replay-brand"], handle: values["replay-handle"] } }
+      : {}),
+  });
+  stopOnExit(runtime);
+  const notice = nodeVersionNotice();
+  if (notice) console.error(notice);
 };
 
-await main();
+/**
+ * Ctrl-C, a kill, or the reader of our output going away (`npm start | head`: EPIPE on the next
+ * write) all stop everything, DynamoDB Local's JVM included, before the process exits.
+ */
+const stopOnExit = (runtime: LocalRuntime) => {
+  let stopping = false;
+  const stop = async (why: string, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    if (why !== "EPIPE") console.log(`\n${why}: stopping (DynamoDB Local included)...`);
+    await runtime.stop();
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void stop("SIGINT", 0));
+  process.on("SIGTERM", () => void stop("SIGTERM", 0));
+  process.on("SIGHUP", () => void stop("SIGHUP", 0));
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") void stop("EPIPE", 0);
+      else throw error;
+    });
+  }
+};
+
+await runCli(main);

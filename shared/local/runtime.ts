@@ -8,6 +8,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
+import { UsageError } from "#shared/cli";
 import { loadBrand } from "#shared/config/brand-file";
 import {
   type BrandConfig,
@@ -15,6 +16,7 @@ import {
   type SourcesConfig,
   secretNamesOf,
 } from "#shared/core/brand-config";
+import { matchesBrand } from "#shared/core/match";
 import type { SourceName } from "#shared/core/mention";
 import { LOCAL_AWS, startDynamoDbLocal } from "#shared/local/dynamodb-local";
 import { localLambdaContext } from "#shared/local/lambda-context";
@@ -23,8 +25,10 @@ import type { PageAlert, PageSnapshot } from "#shared/local/page/snapshot";
 import { type ReceivedPublish, startSnsReceiver } from "#shared/local/sns-receiver";
 import { StreamPoller } from "#shared/local/stream-poller";
 import { logger } from "#shared/logger";
+import { listBrandValues } from "#shared/replay/load";
 import { reportFileName } from "#shared/report/file-name";
 import { envVariableForSecret } from "#shared/secrets/env";
+import { mostMentionedHandle, readCsvMentions } from "#shared/sources/csv-replay";
 import { SourceHealthStore } from "#shared/store/cursors";
 import { DetectionStore } from "#shared/store/detection-store";
 import { MentionStore } from "#shared/store/mentions";
@@ -36,7 +40,7 @@ export interface LocalRuntimeOptions {
   port: number;
   speed?: number;
   dataDir?: string;
-  replay?: { path: string; brandValue?: string | undefined };
+  replay?: ReplayRequest;
   /** Folder of brand files (default brands/). */
   brandsDir?: string;
   /** Where console lines go (tests capture them). */
@@ -52,21 +56,95 @@ export interface LocalRuntime {
 
 const ACCOUNT = "000000000000";
 
+export interface ReplayRequest {
+  path: string;
+  /** Rows whose brand column equals this; default the brand file's displayName. */
+  brandValue?: string | undefined;
+  /** The replayed brand's own handle; default the @handle its rows mention most. */
+  handle?: string | undefined;
+}
+
+/** CSV replays read the shared airline file's layout: the brand is the "airline" column. */
+const REPLAY_BRAND_COLUMN = "airline";
+/** Simulated seconds per real second for a replay: the shared file's 8 days in about 20 minutes. */
+export const DEFAULT_REPLAY_SPEED = 600;
+
+export interface ResolvedReplay {
+  path: string;
+  brandValue: string;
+  handle: string | undefined;
+  /** Data rows in the file. */
+  rows: number;
+  /** Well-formed rows of the replayed brand. */
+  brandRows: number;
+  /** Of those, the ones that name the brand (what ingest keeps). */
+  matched: number;
+}
+
+/**
+ * Checks a replay before anything starts: the brand value is in the file and some of its rows
+ * name the brand (by its value or its own handle, as ingest matches). Throws a UsageError
+ * naming the values present otherwise.
+ */
+export const resolveReplay = async (config: BrandConfig, request: ReplayRequest): Promise<ResolvedReplay> => {
+  const brandValue = request.brandValue ?? config.displayName;
+  const read = await readCsvMentions(request.path, {
+    brandValue,
+    columns: { brand: REPLAY_BRAND_COLUMN },
+  }).catch((error: Error) => {
+    throw new UsageError(`cannot replay ${request.path}: ${error.message}`);
+  });
+  if (read.mentions.length === 0) {
+    const values = await listBrandValues(request.path, REPLAY_BRAND_COLUMN).catch(() => []);
+    const whose = request.brandValue === undefined ? " (the brand file's displayName)" : "";
+    throw new UsageError(
+      `${request.path} has no rows whose "${REPLAY_BRAND_COLUMN}" is "${brandValue}"${whose}: pass --replay-brand with one of ${values.map((v) => `"${v}"`).join(", ") || "(none: the column is empty)"}`,
+    );
+  }
+  const handle = request.handle ?? mostMentionedHandle(read.mentions.map((m) => m.text));
+  const match = replayMatch(brandValue, handle);
+  const matched = read.mentions.filter((m) => matchesBrand(m.text, match)).length;
+  if (matched === 0) {
+    throw new UsageError(
+      `none of the ${read.mentions.length} "${brandValue}" rows of ${request.path} name "${brandValue}"${handle ? ` or ${handle}` : ""}, so ingest would keep none: pass the brand's handle with --replay-handle`,
+    );
+  }
+  return {
+    path: request.path,
+    brandValue,
+    handle,
+    rows: read.rows,
+    brandRows: read.mentions.length,
+    matched,
+  };
+};
+
+/** A replay is about the replayed brand: its name and its own handle, not the brand file's. */
+const replayMatch = (brandValue: string, handle: string | undefined): BrandConfig["match"] => ({
+  terms: [brandValue],
+  handles: handle ? [handle] : [],
+  hashtags: [],
+  exclude: [],
+});
+
 /** The brand file with the command line's overrides applied (speed, CSV replay). */
 export const localConfig = (config: BrandConfig, options: LocalRuntimeOptions): BrandConfig => {
   const sources: SourcesConfig = { ...config.sources };
   if (options.replay) {
+    const brandValue = options.replay.brandValue ?? config.displayName;
     return {
       ...config,
+      displayName: brandValue,
+      match: replayMatch(brandValue, options.replay.handle),
       sources: {
         csv: {
           enabled: true,
           scheduleMinutes: 1,
           maxPagesPerRun: 5,
           path: options.replay.path,
-          brandColumn: "airline",
-          brandValue: options.replay.brandValue ?? config.displayName,
-          speed: options.speed ?? 600,
+          brandColumn: REPLAY_BRAND_COLUMN,
+          brandValue,
+          speed: options.speed ?? DEFAULT_REPLAY_SPEED,
         },
       },
     };
@@ -92,7 +170,12 @@ const intervalMs = (config: BrandConfig, source: keyof SourcesConfig): number =>
 
 export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<LocalRuntime> => {
   const print = options.print ?? ((line: string) => console.log(line));
-  const config = localConfig(loadBrand(options.brand, options.brandsDir), options);
+  const brandFile = loadBrand(options.brand, options.brandsDir);
+  const replay = options.replay && (await resolveReplay(brandFile, options.replay));
+  const config = localConfig(
+    brandFile,
+    replay ? { ...options, replay: { ...options.replay, ...replay } } : options,
+  );
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -110,6 +193,11 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   }
   try {
     print(`Backlash detector, local run for "${config.displayName}" (brands/${options.brand}.json)`);
+    if (replay) {
+      print(
+        `Replay of ${replay.path} at ${config.sources.csv?.speed}x: ${replay.brandRows} of its ${replay.rows} rows are "${replay.brandValue}"; ${replay.matched} name "${replay.brandValue}"${replay.handle ? ` or ${replay.handle}` : ""} (ingest keeps those)`,
+      );
+    }
     if (options.dataDir) mkdirSync(resolve(options.dataDir), { recursive: true });
     const dynamo = await startDynamoDbLocal(options.dataDir ? { dataDir: resolve(options.dataDir) } : {});
     stops.push(() => dynamo.stop());
@@ -228,12 +316,14 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     stops.push(async () => {
       running = false;
     });
+    const progress = replay && replayProgress(replay, print);
     for (const source of sources) {
       const every = intervalMs(config, source);
       const loop = async () => {
         while (running) {
           try {
-            await ingest.handler({ source } as never, localLambdaContext(`ingest-${source}`));
+            const report = await ingest.handler({ source } as never, localLambdaContext(`ingest-${source}`));
+            if (source === "csv" && report) progress?.add(report);
           } catch (error) {
             print(`[ingest ${source}] ${(error as Error).message}`);
           }
@@ -268,6 +358,35 @@ const ensureTable = async (client: DynamoDBClient, tableName: string): Promise<s
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const PROGRESS_EVERY_MS = 30_000;
+
+/** Counts a replay's ingest runs: a line every half minute, and a summary when every row is read. */
+const replayProgress = (replay: ResolvedReplay, print: (line: string) => void) => {
+  const totals = { read: 0, matched: 0, stored: 0 };
+  let lastPrinted = Date.now();
+  let finished = false;
+  const line = () =>
+    `${totals.read} of ${replay.brandRows} "${replay.brandValue}" rows read, ${totals.matched} matched, ${totals.stored} stored`;
+  return {
+    add: (report: { fetched: number; matched: number; stored: number }) => {
+      totals.read += report.fetched;
+      totals.matched += report.matched;
+      totals.stored += report.stored;
+      if (!finished && totals.read >= replay.brandRows) {
+        finished = true;
+        print(
+          totals.stored > 0
+            ? `Replay finished: ${line()}. Ctrl-C stops; the page keeps the data.`
+            : `Replay finished but stored nothing: ${line()} (a kept --data folder already had them all?)`,
+        );
+      } else if (!finished && Date.now() - lastPrinted >= PROGRESS_EVERY_MS) {
+        lastPrinted = Date.now();
+        print(`Replay: ${line()}`);
+      }
+    },
+  };
+};
 
 const toPageAlert = (publish: ReceivedPublish): PageAlert => ({
   at: publish.attributes.window ?? new Date().toISOString(),

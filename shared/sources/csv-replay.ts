@@ -380,3 +380,26 @@ export const createCsvReplaySource = (options: CsvReplayOptions, deps: CsvReplay
     },
   };
 };
+
+/**
+ * The brand's own handle in a replayed file: the @handle its rows mention most (tweets at an
+ * airline start with its handle: "@united ..."), so replies and matching use the replayed brand's
+ * handle rather than the brand file's. Undefined when no row mentions any handle.
+ */
+export const mostMentionedHandle = (texts: Iterable<string>): string | undefined => {
+  const counts = new Map<string, { spelling: string; count: number }>();
+  for (const text of texts) {
+    const seen = new Set<string>();
+    for (const [, handle = ""] of text.matchAll(/(?<![\p{L}\p{N}_])@([A-Za-z0-9_]{1,30})/gu)) {
+      const key = handle.toLowerCase();
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const entry = counts.get(key) ?? { spelling: handle, count: 0 };
+      entry.count++;
+      counts.set(key, entry);
+    }
+  }
+  let best: { spelling: string; count: number } | undefined;
+  for (const entry of counts.values()) if (!best || entry.count > best.count) best = entry;
+  return best && `@${best.spelling}`;
+};
