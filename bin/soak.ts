@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { parseCli, positiveInteger, runCli } from "#shared/cli";
 import { startDynamoDbLocal } from "#shared/local/dynamodb-local";
 import { FULL_SOAK_FAULTS } from "#test/soak/faults";
 import { formatSoakReport } from "#test/soak/report";
@@ -13,30 +13,39 @@ import { runSoak } from "#test/soak/run";
  * SNS stand-ins) while faults are injected and the stream poller crashes, then prints the checks.
  * Loopback only; exits 1 if any check fails or the run does not finish within --minutes.
  */
-const { values } = parseArgs({
-  options: {
-    mentions: { type: "string", default: "100000" },
-    seed: { type: "string", default: "7" },
-    minutes: { type: "string", default: "40" },
-    "crash-every": { type: "string", default: "15" },
-    "max-crashes": { type: "string", default: "10" },
-  },
+const HELP = `Usage: npm run soak [-- --mentions 100000 --seed 7 --minutes 40]
+
+Pushes the mentions through the local pipeline (real handlers, DynamoDB Local, Comprehend and
+SNS stand-ins) while faults are injected and the stream poller crashes, then prints the checks
+and writes them to bench/soak/last-run.txt. Exits 1 if a check fails or time runs out.
+
+  --mentions <n>     how many (default 100000)
+  --seed <n>         the faults' and mentions' seed (default 7)
+  --minutes <n>      give up after this long (default 40)
+  --crash-every <s>  crash the stream poller every s seconds (default 15)
+  --max-crashes <n>  at most this many crashes (default 10)`;
+
+let options = { mentions: 0, seed: 0, minutes: 0, crashEverySeconds: 0, maxCrashes: 0 };
+await runCli(async () => {
+  const { values } = parseCli({
+    usage: HELP,
+    options: {
+      mentions: { type: "string" },
+      seed: { type: "string" },
+      minutes: { type: "string" },
+      "crash-every": { type: "string" },
+      "max-crashes": { type: "string" },
+    },
+  });
+  options = {
+    mentions: positiveInteger("mentions", values.mentions, 100_000),
+    seed: positiveInteger("seed", values.seed, 7),
+    minutes: positiveInteger("minutes", values.minutes, 40),
+    crashEverySeconds: positiveInteger("crash-every", values["crash-every"], 15),
+    maxCrashes: positiveInteger("max-crashes", values["max-crashes"], 10),
+  };
 });
-
-const positive = (name: string, raw: string | undefined): number => {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) {
-    console.error(`--${name} must be a positive whole number (got ${JSON.stringify(raw)})`);
-    process.exit(2);
-  }
-  return value;
-};
-
-const mentions = positive("mentions", values.mentions);
-const seed = positive("seed", values.seed);
-const minutes = positive("minutes", values.minutes);
-const crashEverySeconds = positive("crash-every", values["crash-every"]);
-const maxCrashes = positive("max-crashes", values["max-crashes"]);
+const { mentions, seed, minutes, crashEverySeconds, maxCrashes } = options;
 
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s`;
