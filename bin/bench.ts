@@ -7,9 +7,9 @@ import { writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
+import { existingFile, parseCli, runCli, usageError } from "#shared/cli";
 import { LOCAL_AWS, startDynamoDbLocal } from "#shared/local/dynamodb-local";
 import { createTableInput } from "#shared/store/table-definition";
 import { BUNDLE_LIMIT_BYTES, type BundleResult, benchmarkBundles } from "../bench/bundles";
@@ -48,20 +48,16 @@ Sections (comma-separated for --only): ${SECTIONS.join(", ")}
 Writes bench/results.json.`;
 
 const parseOptions = () => {
-  const { values } = parseArgs({
-    options: { only: { type: "string" }, csv: { type: "string" }, help: { type: "boolean", short: "h" } },
+  const { values } = parseCli({
+    usage: HELP,
+    options: { only: { type: "string" }, csv: { type: "string" } },
   });
-  if (values.help) {
-    console.log(HELP);
-    process.exit(0);
-  }
   const only = (values.only ?? SECTIONS.join(",")).split(",").map((s) => s.trim());
   const unknown = only.filter((s) => !(SECTIONS as readonly string[]).includes(s));
   if (unknown.length > 0) {
-    console.error(`unknown section(s): ${unknown.join(", ")}\n\n${HELP}`);
-    process.exit(2);
+    usageError(`unknown section(s) for --only: ${unknown.join(", ")}; sections: ${SECTIONS.join(", ")}`);
   }
-  return { sections: new Set(only as Section[]), csv: values.csv ?? DEFAULT_CSV };
+  return { sections: new Set(only as Section[]), csv: existingFile("--csv", values.csv ?? DEFAULT_CSV) };
 };
 
 interface Results {
@@ -303,4 +299,4 @@ const main = async () => {
   out(`Wrote bench/results.json in ${fixed((performance.now() - started) / 1000)} s.`);
 };
 
-await main();
+await runCli(main);

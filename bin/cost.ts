@@ -4,7 +4,7 @@
  * rate) on DynamoDB Local with the Comprehend stand-in, next to the naive design. Prices are the
  * dated table in shared/cost/prices.ts.
  */
-import { parseArgs } from "node:util";
+import { existingFile, parseCli, positiveNumber, runCli } from "#shared/cli";
 import { costPer, scaleWork } from "#shared/cost/model";
 import { PRICE_SOURCES, PRICES_AS_OF, US_EAST_1 } from "#shared/cost/prices";
 import { costBrand, runScenarios, stackMemory } from "../bench/cost-run";
@@ -22,34 +22,22 @@ const HELP = `Usage: npm run cost -- [--mentions <n>] [--rate <per minute>] [--s
   --sample    the first n mentions of the shared file (default 3000, 15 minutes of data at 200/min;
               8968 for the whole file, several minutes on this machine)`;
 
-const positive = (name: string, value: string | undefined, fallback: number): number => {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!(n > 0)) {
-    console.error(`--${name} must be a positive number, got "${value}"\n\n${HELP}`);
-    process.exit(2);
-  }
-  return n;
-};
-
 const main = async () => {
-  const { values } = parseArgs({
+  const { values } = parseCli({
+    usage: HELP,
     options: {
       mentions: { type: "string" },
       rate: { type: "string" },
       sample: { type: "string" },
       csv: { type: "string" },
-      help: { type: "boolean", short: "h" },
     },
   });
-  if (values.help) {
-    console.log(HELP);
-    return;
-  }
-  const target = positive("mentions", values.mentions, 1_000_000);
-  const rate = positive("rate", values.rate, 200);
-  const stream = await loadBenchStream(values.csv, rate);
-  const sample = stream.slice(0, positive("sample", values.sample, DEFAULT_SAMPLE));
+  const target = positiveNumber("mentions", values.mentions, 1_000_000);
+  const rate = positiveNumber("rate", values.rate, 200);
+  const sampleSize = positiveNumber("sample", values.sample, DEFAULT_SAMPLE);
+  const csv = values.csv === undefined ? undefined : existingFile("--csv", values.csv);
+  const stream = await loadBenchStream(csv, rate);
+  const sample = stream.slice(0, sampleSize);
   const memory = stackMemory(costBrand("local"));
   console.log(
     `Counting work for ${fixed(sample.length)} sample mentions at ${fixed(rate)}/min (ingest ${memory.ingestMb} MB, detect ${memory.detectMb} MB as the stack sets them)...`,
@@ -145,4 +133,4 @@ const main = async () => {
   );
 };
 
-await main();
+await runCli(main);

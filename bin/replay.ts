@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { existingFile, parseCli, runCli, usageError } from "#shared/cli";
 import { loadBrandFile } from "#shared/config/brand-file";
 import { type BurstSpec, parseDurationMinutes, parseInjectSpec } from "#shared/core/backtest/injection";
 import { incidentsPerBrandWeek, parseSweepAxes, summariseBursts } from "#shared/core/backtest/scoring";
@@ -56,13 +56,11 @@ Output:
   --no-incident-reports     skip the per-incident pages
   --help`;
 
-const fail = (message: string): never => {
-  console.error(`${message}\n\nRun with --help for the options.`);
-  process.exit(2);
-};
+const fail = usageError;
 
 const parse = () =>
-  parseArgs({
+  parseCli({
+    usage: HELP,
     allowPositionals: true,
     options: {
       csv: { type: "string" },
@@ -84,7 +82,6 @@ const parse = () =>
       sweep: { type: "string", multiple: true },
       out: { type: "string" },
       "no-incident-reports": { type: "boolean" },
-      help: { type: "boolean" },
     },
   });
 
@@ -121,18 +118,8 @@ const writeIncidentReports = (run: BrandBacktest, config: BrandConfig, dir: stri
 };
 
 const main = async () => {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse();
-  } catch (error) {
-    return fail((error as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(HELP);
-    return;
-  }
-  const csv = values.csv ?? fail("--csv <file> is required");
+  const { values, positionals } = parse();
+  const csv = existingFile("--csv", values.csv ?? fail("--csv <file> is required"));
   const started = performance.now();
   const brandColumn = values["brand-column"] ?? "airline";
   const columns: Partial<CsvColumns> = {
@@ -143,7 +130,7 @@ const main = async () => {
     ...(values["author-column"] ? { author: values["author-column"] } : {}),
     ...(values["label-column"] ? { label: values["label-column"] } : {}),
   };
-  const brandFile = values["brand-file"] ?? "brands/example.json";
+  const brandFile = existingFile("--brand-file", values["brand-file"] ?? "brands/example.json");
   const config = loadBrandFile(brandFile);
   const wanted = values.brand ?? ["all"];
   const brands = wanted.includes("all") ? await listBrandValues(csv, brandColumn) : wanted;
@@ -282,4 +269,4 @@ const main = async () => {
   print(`\nReport: ${out}${values["no-incident-reports"] ? "" : ` (incident reports in ${reportsDir})`}`);
 };
 
-await main();
+await runCli(main);
