@@ -18,7 +18,7 @@ import { replayIncidentReport } from "#shared/replay/reports";
 import { formatSweepTable, runBacktest, runSweep } from "#shared/replay/run";
 import { reportFileName } from "#shared/report/file-name";
 import { renderReplayReport } from "#shared/report/replay-report";
-import type { CsvColumns } from "#shared/sources/csv-replay";
+import { type CsvColumns, mostMentionedHandle } from "#shared/sources/csv-replay";
 
 const HELP = `Usage: npm run replay -- --csv <file> [options] [--sweep key=v1,v2 ...]
 
@@ -107,11 +107,21 @@ const withLinks = (history: BrandHistory, template: string | undefined): BrandHi
         })),
       };
 
+/** Reports speak of the replayed brand and its own handle (the one its rows mention most). */
+const replayedBrand = (run: BrandBacktest, config: BrandConfig): BrandConfig => {
+  const handle = mostMentionedHandle(run.history.mentions.map((m) => m.text));
+  return {
+    ...config,
+    displayName: run.history.brand,
+    match: { terms: [run.history.brand], handles: handle ? [handle] : [], hashtags: [], exclude: [] },
+  };
+};
+
 const writeIncidentReports = (run: BrandBacktest, config: BrandConfig, dir: string): Map<string, string> => {
   const files = new Map<string, string>();
   for (const incident of run.real.incidents) {
     const file = `${run.history.brand.replace(/[^A-Za-z0-9]/g, "-")}-${reportFileName(incident.id)}`;
-    writeFileSync(join(dir, file), replayIncidentReport(run, config, incident));
+    writeFileSync(join(dir, file), replayIncidentReport(run, replayedBrand(run, config), incident));
     files.set(incident.id, `reports/${file}`);
   }
   return files;
@@ -194,7 +204,7 @@ const main = async () => {
     );
     for (const s of b.summaries) {
       print(
-        `  ${s.id}: start ${minute(s.startedAt)}, first alert ${s.firstAlertAt ? minute(s.firstAlertAt) : "-"}, peak ${s.peak.observed} negative (expected ${s.peak.expected.toFixed(1)}) at ${minute(s.peak.windowStart)}, ${s.resolvedAt ? `resolved ${minute(s.resolvedAt)}` : "open at the end"}, ${s.severity}; terms: ${s.terms.map((t) => t.term).join(", ") || "-"}`,
+        `  ${s.id}: start ${minute(s.startedAt)}, first alert ${s.firstAlertAt ? minute(s.firstAlertAt) : "-"}, peak ${s.peak.observed} negative (expected ${s.peak.expected.toFixed(1)}) at ${minute(s.peak.windowStart)}, ${s.resolvedAt ? `resolved ${minute(s.resolvedAt)}` : "open at the end"}, ${s.severity}; terms: ${s.terms.map((t) => t.term).join(", ") || "none stood out against the day before"}`,
       );
     }
     for (const o of b.bursts) {
