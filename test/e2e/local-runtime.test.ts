@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { copyFileSync } from "node:fs";
-import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scenarioTimeline } from "#shared/core/sim/scenario";
 import type { PageSnapshot } from "#shared/local/page/snapshot";
 import { openPage } from "#test/support/browser";
+import { portOpen } from "#test/support/loopback";
 
 /**
  * `npm start` as a new user runs it (bin/start.ts in its own process), on the example brand's
@@ -33,16 +33,6 @@ const waitFor = async (what: string, predicate: () => boolean, timeoutMs: number
 };
 
 const count = (pattern: RegExp) => output.match(new RegExp(pattern, "g"))?.length ?? 0;
-
-const portOpen = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = connect({ port, host: "127.0.0.1" });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 
 beforeAll(async () => {
   startedAtMs = Date.now();

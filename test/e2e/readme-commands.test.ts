@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { connect } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import type { PageSnapshot } from "#shared/local/page/snapshot";
+import { portOpen } from "#test/support/loopback";
 
 /**
  * The README's commands as a newcomer runs them: every `npm start` / `npm test` / `npm run X` it
@@ -50,16 +50,6 @@ const waitFor = async (started: Started, pattern: RegExp, timeoutMs: number): Pr
     await new Promise((r) => setTimeout(r, 200));
   }
 };
-
-const portOpen = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = connect({ port, host: "127.0.0.1" });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 
 const dynamoPortOf = (output: string) =>
   Number(/DynamoDB Local \(with Streams\) on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
