@@ -8,6 +8,9 @@ import { ensureChromium } from "#test/support/chromium";
  * Chromium (when there is no system one) is unpacked here, once, before any worker needs it.
  */
 export default async function setup(project: TestProject) {
+  // vitest's test.env reaches the workers, not this process, whose DynamoDB client would print
+  // the SDK's Node-version notice (its documented switch, as in vitest.config.ts).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const [dynamo] = await Promise.all([startDynamoDbLocal(), ensureChromium()]);
   project.provide("dynamoEndpoint", dynamo.endpoint);
   return async () => {
