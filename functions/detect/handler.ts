@@ -6,6 +6,7 @@ import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { sinkPublisher } from "#shared/alerts/sink";
 import { SnsAlertSink } from "#shared/alerts/sns";
+import { worldClock } from "#shared/config/clock";
 import { brandConfigFromEnv, requireEnv } from "#shared/config/env";
 import type { CountedMention } from "#shared/core/batch-step";
 import { BACKLASH_METRICS, METRICS_NAMESPACE } from "#shared/core/metric-names";
@@ -67,6 +68,7 @@ const requestReports = async (incidentIds: string[]): Promise<void> => {
 
 const deps = {
   config,
+  now: worldClock(),
   store: new DetectionStore(table, config.retentionDays),
   onIncidentsChanged: requestReports,
   compose: createComposer({

@@ -31,8 +31,11 @@ export interface DetectorRecord {
 
 export interface WindowSnapshot {
   counts: WindowCounts;
-  /** Tokens of mentions already counted in this window. */
-  counted: ReadonlySet<string>;
+  /**
+   * Tokens of mentions already counted in this window, where the store keeps them (the in-memory
+   * replay). DynamoDB keeps a marker on each counted mention instead, so its snapshots omit this.
+   */
+  counted?: ReadonlySet<string>;
 }
 
 export interface CountedMention {
@@ -81,13 +84,32 @@ const HOUR_MS = 3_600_000;
 const withinLastHour = (times: string[], at: string) =>
   times.filter((t) => Date.parse(at) - Date.parse(t) < HOUR_MS && Date.parse(t) <= Date.parse(at));
 
+/**
+ * How far ahead of the world's clock a mention may be dated and still count at its own time.
+ * Device and feed clocks drift; a post dated 2099 must not move the current window to 2099
+ * (every later window would be late data for a closed one).
+ */
+export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+
+/** When a mention counts: its own time, or `now` when it claims to be from further ahead than the skew. */
+export const countingInstant = (createdAt: string, now: Date): string =>
+  Date.parse(createdAt) > now.getTime() + MAX_FUTURE_SKEW_MS ? now.toISOString() : createdAt;
+
+/**
+ * Mentions grouped by counting window, oldest window first. With `now` (the world's clock), a
+ * mention dated beyond it plus the skew counts at `now`: the detector never advances past the
+ * clock plus a small skew, whatever arrives.
+ */
 export const groupByWindow = (
   mentions: readonly CountedMention[],
   windowMinutes: number,
+  now?: Date,
 ): Map<string, CountedMention[]> => {
   const groups = new Map<string, CountedMention[]>();
   for (const item of mentions) {
-    const start = windowStartOf(item.mention.createdAt, windowMinutes);
+    const createdAt = item.mention.createdAt;
+    const countedAt = now ? countingInstant(createdAt, now) : createdAt;
+    const start = windowStartOf(countedAt, windowMinutes);
     const group = groups.get(start);
     if (group) group.push(item);
     else groups.set(start, [item]);
@@ -117,7 +139,7 @@ export const applyBatch = (
   for (const windowStart of starts) {
     const snapshot = windows.get(windowStart);
     if (!snapshot) throw new Error(`window ${windowStart} missing from the snapshot`);
-    const seen = new Set(snapshot.counted);
+    const seen = new Set(snapshot.counted ?? []);
     let counts = snapshot.counts;
     const newTokens: string[] = [];
     for (const { mention, token } of mentionsByWindow.get(windowStart) ?? []) {

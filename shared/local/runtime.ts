@@ -10,6 +10,7 @@ import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { UsageError } from "#shared/cli";
 import { loadBrand } from "#shared/config/brand-file";
+import { CLOCK_ENV } from "#shared/config/clock";
 import {
   type BrandConfig,
   enabledSources,
@@ -274,6 +275,13 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       SECRETS_FROM_ENV: "true",
       REPORT_BASE_URL: `${page.url.replace(/\/$/, "")}/reports`,
       REPORTS_DIR: reportsDir,
+      // The simulator's posts are dated in its accelerated time, which the handlers take as "now".
+      ...(config.sources.simulator && (config.sources.simulator.speed ?? 1) > 1
+        ? {
+            [CLOCK_ENV.speed]: String(config.sources.simulator.speed),
+            [CLOCK_ENV.originMs]: String(Date.now()),
+          }
+        : {}),
     });
     // The shared logger was created before the line above; the console is for alerts, not debug logs.
     logger.setLogLevel(process.env.POWERTOOLS_LOG_LEVEL as Parameters<typeof logger.setLogLevel>[0]);

@@ -1,12 +1,20 @@
 import {
   applyBatch,
+  type BatchOutcome,
   type CountedMention,
   groupByWindow,
   type RoutedNotification,
 } from "#shared/core/batch-step";
 import type { BrandConfig } from "#shared/core/brand-config";
 import { logger } from "#shared/logger";
-import { type DetectionStore, MAX_WINDOWS_PER_COMMIT, type OutboxEntry } from "#shared/store/detection-store";
+import {
+  type CountMarker,
+  type DetectionSnapshot,
+  type DetectionStore,
+  type OutboxEntry,
+  TRANSACTION_LIMITS,
+  TransactionTooLargeError,
+} from "#shared/store/detection-store";
 
 /** Builds the message to publish for a routed notification (reads the mentions it explains once). */
 export type MessageComposer = (routed: RoutedNotification) => Promise<Record<string, unknown>>;
@@ -21,6 +29,7 @@ export interface DetectDeps {
   store: DetectionStore;
   compose: MessageComposer;
   publisher: Publisher;
+  /** The world's clock: mentions dated past it (plus a small skew) are counted at it. */
   now?: () => Date;
   /** Optional hook after a committed incident change (e.g. write the report). Failures are logged, not fatal. */
   onIncidentsChanged?: (incidentIds: string[]) => Promise<void>;
@@ -33,18 +42,88 @@ export interface DetectReport {
   notifications: number;
   delivered: number;
   conflicts: number;
+  /** Transactions committed (each at most 100 actions and 4 MB). */
+  commits: number;
 }
 
-const MAX_COMMIT_ATTEMPTS = 10;
+/**
+ * Two shards of one brand commit to the same detector item; the one that just committed goes on
+ * without a re-read, so the other may lose several races in a row before its turn. Backing off
+ * exponentially (capped) gives it that turn; the cap bounds the wait, not the outcome.
+ */
+const MAX_COMMIT_ATTEMPTS = 40;
+/** Actions kept free in every transaction for the detector item, queued notices and archived incidents. */
+const RESERVED_ACTIONS = 10;
 
 const jitter = (attempt: number) =>
-  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(500, 20 * 2 ** attempt)));
+  new Promise((resolve) => setTimeout(resolve, (0.5 + Math.random()) * Math.min(1_000, 20 * 2 ** attempt)));
+
+interface WindowedMention {
+  windowStart: string;
+  item: CountedMention;
+}
+
+/**
+ * Splits a batch, oldest window first, into parts whose transaction stays within DynamoDB's action
+ * limit: one marker per mention plus one update per window touched. A part that still turns out
+ * too large (big notices) is halved when committed.
+ */
+export const chunkForTransactions = (byWindow: ReadonlyMap<string, readonly CountedMention[]>) => {
+  const limit = TRANSACTION_LIMITS.actions - RESERVED_ACTIONS;
+  const chunks: WindowedMention[][] = [];
+  let chunk: WindowedMention[] = [];
+  let windows = 0;
+  for (const [windowStart, items] of byWindow) {
+    let windowInChunk = false;
+    for (const item of items) {
+      const actions = chunk.length + windows + (windowInChunk ? 1 : 2);
+      if (actions > limit) {
+        chunks.push(chunk);
+        chunk = [];
+        windows = 0;
+        windowInChunk = false;
+      }
+      if (!windowInChunk) {
+        windows++;
+        windowInChunk = true;
+      }
+      chunk.push({ windowStart, item });
+    }
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+};
+
+const groupChunk = (chunk: readonly WindowedMention[]) => {
+  const byWindow = new Map<string, CountedMention[]>();
+  for (const { windowStart, item } of chunk) {
+    const group = byWindow.get(windowStart);
+    if (group) group.push(item);
+    else byWindow.set(windowStart, [item]);
+  }
+  return byWindow;
+};
+
+/** The snapshot as our own committed transaction left it: the next part needs no re-read. */
+const afterCommit = (snapshot: DetectionSnapshot, outcome: BatchOutcome): DetectionSnapshot => {
+  const windows = new Map(snapshot.windows);
+  for (const change of outcome.windows) {
+    const stored = windows.get(change.windowStart);
+    const evaluation = change.evaluation ?? stored?.evaluation;
+    windows.set(change.windowStart, {
+      counts: change.counts,
+      version: (stored?.version ?? 0) + 1,
+      ...(evaluation ? { evaluation } : {}),
+    });
+  }
+  return { detector: outcome.detector, detectorVersion: snapshot.detectorVersion + 1, windows };
+};
 
 /**
  * The stream handler's use case: count a batch of new mentions exactly once, detect, advance the
- * incident, queue its notices in the same transaction, then deliver the queue. Replaying a batch
- * finds every token already counted and changes nothing; a concurrent batch on the same window
- * loses the version race, re-reads and adds on top.
+ * incident, queue its notices in the same transaction, then deliver the queue. Each transaction
+ * marks the mentions it counts; a redelivered mention fails its marker's condition and is skipped,
+ * a concurrent batch on the same window loses the version race, re-reads and adds on top.
  */
 export const countAndDetect = async (
   mentions: readonly CountedMention[],
@@ -58,61 +137,20 @@ export const countAndDetect = async (
     notifications: 0,
     delivered: 0,
     conflicts: 0,
+    commits: 0,
   };
-  const byWindow = groupByWindow(mentions, deps.config.detection.windowMinutes);
-  const starts = [...byWindow.keys()];
+  const byWindow = groupByWindow(mentions, deps.config.detection.windowMinutes, now());
   const changedIncidents = new Set<string>();
-
-  for (let i = 0; i < starts.length; i += MAX_WINDOWS_PER_COMMIT) {
-    const chunk = starts.slice(i, i + MAX_WINDOWS_PER_COMMIT);
-    const chunkMentions = new Map(chunk.map((start) => [start, byWindow.get(start) ?? []]));
-    for (let attempt = 0; ; attempt++) {
-      if (attempt >= MAX_COMMIT_ATTEMPTS) {
-        throw new Error(`gave up after ${MAX_COMMIT_ATTEMPTS} conflicting commits on windows ${chunk[0]}..`);
-      }
-      const snapshot = await deps.store.read(chunk);
-      const outcome = applyBatch(
-        snapshot.detector,
-        snapshot.windows,
-        chunkMentions,
-        deps.config.detection,
-        deps.config.alerts,
-      );
-      if (outcome.counted === 0) {
-        report.duplicates += outcome.duplicates;
-        break;
-      }
-      const outbox: OutboxEntry[] = [];
-      for (const routed of outcome.notifications) {
-        outbox.push({
-          notificationId: routed.notification.id,
-          incidentId: routed.notification.incidentId,
-          kind: routed.notification.kind,
-          createdAt: now().toISOString(),
-          message: await deps.compose(routed),
-        });
-      }
-      const committed = await deps.store.commit(
-        snapshot,
-        {
-          detector: outcome.detector,
-          windows: outcome.windows,
-          outbox,
-          incidents: outcome.incidents,
-        },
-        now(),
-      );
-      if (!committed) {
-        report.conflicts++;
-        await jitter(attempt);
-        continue;
-      }
-      report.counted += outcome.counted;
-      report.duplicates += outcome.duplicates;
-      report.windows += outcome.windows.length;
-      report.notifications += outbox.length;
-      for (const incident of outcome.incidents) changedIncidents.add(incident.id);
-      break;
+  const parts = chunkForTransactions(byWindow);
+  let snapshot: DetectionSnapshot | undefined;
+  while (parts.length > 0) {
+    const part = parts.shift() as WindowedMention[];
+    try {
+      snapshot = await commitPart(part, snapshot, deps, report, changedIncidents);
+    } catch (error) {
+      if (!(error instanceof TransactionTooLargeError) || part.length < 2) throw error;
+      const half = Math.ceil(part.length / 2);
+      parts.unshift(part.slice(0, half), part.slice(half));
     }
   }
 
@@ -125,6 +163,93 @@ export const countAndDetect = async (
     }
   }
   return report;
+};
+
+/** Counts one part in one transaction; returns the snapshot after it (undefined: read afresh). */
+const commitPart = async (
+  part: readonly WindowedMention[],
+  initial: DetectionSnapshot | undefined,
+  deps: DetectDeps,
+  report: DetectReport,
+  changedIncidents: Set<string>,
+): Promise<DetectionSnapshot | undefined> => {
+  const now = deps.now ?? (() => new Date());
+  const alreadyCounted = new Set<string>();
+  let snapshot = initial;
+  for (let attempt = 0; ; attempt++) {
+    if (attempt >= MAX_COMMIT_ATTEMPTS) {
+      throw new Error(
+        `gave up after ${MAX_COMMIT_ATTEMPTS} conflicting commits on windows ${part[0]?.windowStart}..`,
+      );
+    }
+    const remaining = part.filter(({ item }) => !alreadyCounted.has(item.token));
+    if (remaining.length === 0) return snapshot;
+    const byWindow = groupChunk(remaining);
+    const starts = [...byWindow.keys()];
+    if (!snapshot || starts.some((start) => !snapshot?.windows.has(start))) {
+      snapshot = await deps.store.read(starts);
+    }
+    const outcome = applyBatch(
+      snapshot.detector,
+      snapshot.windows,
+      byWindow,
+      deps.config.detection,
+      deps.config.alerts,
+    );
+    if (outcome.counted === 0) {
+      report.duplicates += outcome.duplicates;
+      return snapshot;
+    }
+    const byToken = new Map(remaining.map(({ item }) => [item.token, item.mention]));
+    const markers: CountMarker[] = outcome.windows.flatMap(({ windowStart, newTokens }) =>
+      newTokens.map((token) => {
+        const mention = byToken.get(token);
+        if (!mention) throw new Error(`counted token ${token} is not in the batch`);
+        return { token, source: mention.source, id: mention.id, windowStart };
+      }),
+    );
+    const outbox: OutboxEntry[] = [];
+    for (const routed of outcome.notifications) {
+      outbox.push({
+        notificationId: routed.notification.id,
+        incidentId: routed.notification.incidentId,
+        kind: routed.notification.kind,
+        createdAt: now().toISOString(),
+        message: await deps.compose(routed),
+      });
+    }
+    const result = await deps.store.commit(
+      snapshot,
+      {
+        detector: outcome.detector,
+        windows: outcome.windows.map(({ windowStart, counts, evaluation }) => ({
+          windowStart,
+          counts,
+          ...(evaluation ? { evaluation } : {}),
+        })),
+        markers,
+        outbox,
+        incidents: outcome.incidents,
+      },
+      now(),
+    );
+    if (result.committed) {
+      report.commits++;
+      report.counted += outcome.counted;
+      report.duplicates += outcome.duplicates;
+      report.windows += outcome.windows.length;
+      report.notifications += outbox.length;
+      for (const incident of outcome.incidents) changedIncidents.add(incident.id);
+      return afterCommit(snapshot, outcome);
+    }
+    for (const token of result.alreadyCounted) alreadyCounted.add(token);
+    report.duplicates += result.alreadyCounted.length;
+    if (result.stale) {
+      report.conflicts++;
+      snapshot = undefined;
+      await jitter(attempt);
+    }
+  }
 };
 
 /**

@@ -21,17 +21,18 @@ export const silenceOpenIncident = async (
       );
     }
     const silenced = silence(incident, until);
-    const committed = await store.commit(
+    const result = await store.commit(
       snapshot,
       {
         detector: { ...snapshot.detector, incident: silenced },
         windows: [],
+        markers: [],
         outbox: [],
         incidents: [silenced],
       },
       now,
     );
-    if (committed) return { silencedUntil: until };
+    if (result.committed) return { silencedUntil: until };
   }
   throw new Error("the detector kept changing under the silence; try again");
 };

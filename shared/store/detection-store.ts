@@ -11,6 +11,7 @@ import {
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DetectorRecord } from "#shared/core/batch-step";
 import type { Evaluation, Incident, WindowCounts } from "#shared/core/detection-types";
+import type { SourceName } from "#shared/core/mention";
 import type { TableRef } from "#shared/store/client";
 import { epochSeconds, keys } from "#shared/store/keys";
 import { TTL_ATTRIBUTE } from "#shared/store/table-definition";
@@ -19,8 +20,6 @@ export type { DetectorRecord };
 
 export interface StoredWindow {
   counts: WindowCounts;
-  /** Tokens of the mentions already counted here: a redelivered record is recognised and skipped. */
-  counted: Set<string>;
   version: number;
   evaluation?: Evaluation;
 }
@@ -34,8 +33,15 @@ export interface DetectionSnapshot {
 export interface WindowChange {
   windowStart: string;
   counts: WindowCounts;
-  newTokens: string[];
   evaluation?: Evaluation;
+}
+
+/** A mention this commit counts: its item gets the "counted" marker in the same transaction. */
+export interface CountMarker {
+  token: string;
+  source: SourceName;
+  id: string;
+  windowStart: string;
 }
 
 export interface OutboxEntry {
@@ -50,16 +56,48 @@ export interface OutboxEntry {
 export interface DetectionCommit {
   detector: DetectorRecord;
   windows: WindowChange[];
+  markers: CountMarker[];
   outbox: OutboxEntry[];
   /** Incidents to archive (every transition): the report and the local page read them. */
   incidents: Incident[];
 }
 
-/** DynamoDB allows 100 actions per transaction; keep room for the detector, outbox and incidents. */
-export const MAX_WINDOWS_PER_COMMIT = 80;
+export type CommitResult =
+  | { committed: true }
+  /**
+   * Nothing was written. `alreadyCounted`: mentions whose marker exists (counted by an earlier or
+   * concurrent delivery). `stale`: the detector or a window moved on since the read (re-read first).
+   */
+  | { committed: false; alreadyCounted: string[]; stale: boolean };
+
+/** DynamoDB's limits for one TransactWriteItems / TransactGetItems call. */
+export const TRANSACTION_LIMITS = { actions: 100, bytes: 4 * 1024 * 1024 } as const;
+/** Kept below the byte limit: our size estimate (the request's JSON) is close to, not exactly, DynamoDB's. */
+const TRANSACTION_BYTE_BUDGET = Math.floor(TRANSACTION_LIMITS.bytes * 0.9);
+
+/** A commit that would break a transaction limit: split the work and commit the halves. */
+export class TransactionTooLargeError extends Error {
+  constructor(
+    readonly actions: number,
+    readonly bytes: number,
+  ) {
+    super(
+      `a detection commit needs ${actions} actions and ~${bytes} bytes; DynamoDB allows ${TRANSACTION_LIMITS.actions} and ${TRANSACTION_LIMITS.bytes}`,
+    );
+    this.name = "TransactionTooLargeError";
+  }
+}
 
 const WINDOW_PARTITION = "WINDOW";
 const windowKey = (windowStart: string) => ({ pk: WINDOW_PARTITION, sk: windowStart });
+const COUNTED_ATTRIBUTE = "countedAt";
+/** Cancellation reasons that a re-read and retry resolve (another writer, or momentary throttling). */
+const RETRYABLE_CANCELLATIONS = new Set([
+  "ConditionalCheckFailed",
+  "TransactionConflict",
+  "ThrottlingError",
+  "ProvisionedThroughputExceeded",
+]);
 
 const emptyCounts = (windowStart: string): WindowCounts => ({
   windowStart,
@@ -69,10 +107,13 @@ const emptyCounts = (windowStart: string): WindowCounts => ({
 });
 
 /**
- * Window counts, detector state, incidents and the notification outbox. One consistent read and
- * one transaction per batch, whatever the number of records: the request count grows with the
- * windows a batch touches, not with its records. Version conditions make concurrent batches
- * (two shards, one window) serialise instead of losing an update.
+ * Window counts, detector state, incidents and the notification outbox.
+ *
+ * Exactly-once counting: a counted mention's own item carries a marker (`countedAt`), set under
+ * the condition that it is absent, in the same transaction as the counts it adds to. A redelivered
+ * or concurrently delivered mention fails that condition and is reported back as already counted;
+ * window items hold only numbers, so their size does not grow with volume. Version conditions on
+ * the detector and windows make concurrent batches serialise instead of losing an update.
  */
 export class DetectionStore {
   constructor(
@@ -81,8 +122,10 @@ export class DetectionStore {
   ) {}
 
   async read(windowStarts: readonly string[]): Promise<DetectionSnapshot> {
-    if (windowStarts.length > MAX_WINDOWS_PER_COMMIT) {
-      throw new Error(`read at most ${MAX_WINDOWS_PER_COMMIT} windows at once (got ${windowStarts.length})`);
+    if (windowStarts.length + 1 > TRANSACTION_LIMITS.actions) {
+      throw new Error(
+        `read at most ${TRANSACTION_LIMITS.actions - 1} windows at once (got ${windowStarts.length})`,
+      );
     }
     const out = await this.table.client.send(
       new TransactGetItemsCommand({
@@ -105,8 +148,12 @@ export class DetectionStore {
     };
   }
 
-  /** Returns false when another batch committed first (re-read and try again); throws on anything else. */
-  async commit(snapshot: DetectionSnapshot, change: DetectionCommit, now: Date): Promise<boolean> {
+  /**
+   * One transaction: detector, window counts, the counted mentions' markers, queued notices and
+   * archived incidents. Throws TransactionTooLargeError before sending when it would break a
+   * DynamoDB limit, and any other error as it comes.
+   */
+  async commit(snapshot: DetectionSnapshot, change: DetectionCommit, now: Date): Promise<CommitResult> {
     const ttl = epochSeconds(now) + this.retentionDays * 86_400;
     const items: TransactWriteItem[] = [
       {
@@ -125,6 +172,12 @@ export class DetectionStore {
       const stored = snapshot.windows.get(window.windowStart);
       if (!stored) throw new Error(`window ${window.windowStart} was not read before commit`);
       items.push({ Update: windowUpdate(this.table.tableName, window, stored.version, ttl) });
+    }
+    /** Index in `items` of each marker's action, to map cancellation reasons back to tokens. */
+    const markerAt = new Map<number, string>();
+    for (const marker of change.markers) {
+      markerAt.set(items.length, marker.token);
+      items.push({ Update: markerUpdate(this.table.tableName, marker, now, ttl) });
     }
     for (const entry of change.outbox) {
       items.push({
@@ -157,18 +210,27 @@ export class DetectionStore {
         },
       });
     }
-    if (items.length > 100)
-      throw new Error(`a detection commit has ${items.length} actions; the limit is 100`);
+    const bytes = Buffer.byteLength(JSON.stringify(items));
+    if (items.length > TRANSACTION_LIMITS.actions || bytes > TRANSACTION_BYTE_BUDGET) {
+      throw new TransactionTooLargeError(items.length, bytes);
+    }
     try {
       await this.table.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
-      return true;
+      return { committed: true };
     } catch (error) {
-      if (error instanceof TransactionCanceledException) {
-        const reasons = error.CancellationReasons ?? [];
-        if (reasons.some((r) => r.Code === "ConditionalCheckFailed")) return false;
-        if (reasons.some((r) => r.Code === "TransactionConflict")) return false;
-      }
-      throw error;
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const alreadyCounted: string[] = [];
+      let stale = false;
+      (error.CancellationReasons ?? []).forEach((reason, index) => {
+        const code = reason.Code ?? "None";
+        if (code === "None") return;
+        const token = markerAt.get(index);
+        if (token !== undefined && code === "ConditionalCheckFailed") alreadyCounted.push(token);
+        else if (RETRYABLE_CANCELLATIONS.has(code)) stale = true;
+        else throw error;
+      });
+      if (alreadyCounted.length === 0 && !stale) throw error;
+      return { committed: false, alreadyCounted, stale };
     }
   }
 
@@ -256,7 +318,6 @@ export class DetectionStore {
 
 const emptyWindow = (windowStart: string): StoredWindow => ({
   counts: emptyCounts(windowStart),
-  counted: new Set(),
   version: 0,
 });
 
@@ -267,7 +328,6 @@ const windowFromItem = (item: Record<string, unknown>): StoredWindow => ({
     negative: Number(item.negative ?? 0),
     bySource: (item.bySource ?? {}) as WindowCounts["bySource"],
   },
-  counted: item.counted instanceof Set ? (item.counted as Set<string>) : new Set(),
   version: Number(item.version ?? 0),
   ...(typeof item.evaluation === "string" ? { evaluation: JSON.parse(item.evaluation) as Evaluation } : {}),
 });
@@ -305,11 +365,9 @@ const windowUpdate = (tableName: string, change: WindowChange, version: number, 
     names["#evaluation"] = "evaluation";
     values[":evaluation"] = JSON.stringify(change.evaluation);
   }
-  if (change.newTokens.length > 0) {
-    update += " ADD #counted :tokens";
-    names["#counted"] = "counted";
-    values[":tokens"] = new Set(change.newTokens);
-  }
+  // Windows written before markers kept a token set here: drop it, it only costs item size.
+  update += " REMOVE #legacyCounted";
+  names["#legacyCounted"] = "counted";
   let condition = "attribute_not_exists(pk)";
   if (version > 0) {
     condition = "#version = :expected";
@@ -324,3 +382,26 @@ const windowUpdate = (tableName: string, change: WindowChange, version: number, 
     ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
   };
 };
+
+/**
+ * The counted marker on the mention's own item (no extra item, and no stream record the detector
+ * sees: the stream filter passes only INSERTs). When the item is gone or was never stored, the
+ * marker item expires with the retention.
+ */
+const markerUpdate = (tableName: string, marker: CountMarker, now: Date, ttl: number) => ({
+  TableName: tableName,
+  Key: marshall(keys.mention(marker.source, marker.id)),
+  UpdateExpression:
+    "SET #counted = :countedAt, #countedWindow = :windowStart, #ttl = if_not_exists(#ttl, :ttl)",
+  ConditionExpression: "attribute_not_exists(#counted)",
+  ExpressionAttributeNames: {
+    "#counted": COUNTED_ATTRIBUTE,
+    "#countedWindow": "countedWindow",
+    "#ttl": TTL_ATTRIBUTE,
+  },
+  ExpressionAttributeValues: marshall({
+    ":countedAt": now.toISOString(),
+    ":windowStart": marker.windowStart,
+    ":ttl": ttl,
+  }),
+});

@@ -102,7 +102,19 @@ export const mentionItem = (brand: string, mention: ScoredMention, retentionDays
 
 /** Mention fields as stored: the item minus keys and bookkeeping. */
 export const mentionFromItem = (item: Record<string, unknown>): ScoredMention => {
-  const { pk, sk, gsi1pk, gsi1sk, type, ingestedAt, expiresAt, writeId, ...mention } = item;
+  const {
+    pk,
+    sk,
+    gsi1pk,
+    gsi1sk,
+    type,
+    ingestedAt,
+    expiresAt,
+    writeId,
+    countedAt,
+    countedWindow,
+    ...mention
+  } = item;
   return mention as unknown as ScoredMention;
 };
 
