@@ -18,10 +18,11 @@ import {
 } from "#shared/core/brand-config";
 import { matchesBrand } from "#shared/core/match";
 import type { SourceName } from "#shared/core/mention";
+import { failingStreams } from "#shared/core/source-health";
 import { LOCAL_AWS, startDynamoDbLocal } from "#shared/local/dynamodb-local";
 import { localLambdaContext } from "#shared/local/lambda-context";
 import { type PageServer, startPageServer } from "#shared/local/page/server";
-import type { PageAlert, PageSnapshot } from "#shared/local/page/snapshot";
+import type { PageAlert, PageSnapshot, PageSource } from "#shared/local/page/snapshot";
 import { type ReceivedPublish, startSnsReceiver } from "#shared/local/sns-receiver";
 import { StreamPoller } from "#shared/local/stream-poller";
 import { logger } from "#shared/logger";
@@ -29,7 +30,7 @@ import { listBrandValues } from "#shared/replay/load";
 import { reportFileName } from "#shared/report/file-name";
 import { envVariableForSecret } from "#shared/secrets/env";
 import { mostMentionedHandle, readCsvMentions } from "#shared/sources/csv-replay";
-import { SourceHealthStore } from "#shared/store/cursors";
+import { type SourceHealth, SourceHealthStore } from "#shared/store/cursors";
 import { DetectionStore } from "#shared/store/detection-store";
 import { MentionStore } from "#shared/store/mentions";
 import { isMentionInsert } from "#shared/store/stream-records";
@@ -497,11 +498,27 @@ const buildSnapshot = async (inputs: SnapshotInputs): Promise<PageSnapshot> => {
         sentiment: m.sentiment.label,
       })),
     alerts: inputs.alerts.slice(0, 50),
-    sources: sourceHealth.map(({ name, health: h }) => ({
-      name,
-      ...(h.lastSuccessAt ? { lastSuccessAt: h.lastSuccessAt } : {}),
-      ...(h.lastError ? { lastError: h.lastError } : {}),
-      ...(h.lastStored !== undefined ? { stored: h.lastStored } : {}),
-    })),
+    sources: sourceHealth.map(({ name, health }) => pageSource(name, health)),
+  };
+};
+
+/** One row of the page's sources panel: an error only while it lasts, and the feeds that fail. */
+export const pageSource = (name: string, h: SourceHealth): PageSource => {
+  const failing = failingStreams(h.streams);
+  return {
+    name,
+    ...(h.lastSuccessAt ? { lastSuccessAt: h.lastSuccessAt } : {}),
+    ...(h.lastError && h.consecutiveFailures > 0 ? { lastError: h.lastError } : {}),
+    ...(h.lastStored !== undefined ? { stored: h.lastStored } : {}),
+    ...(failing.length > 0
+      ? {
+          failingStreams: failing.map((f) => ({
+            stream: f.stream,
+            error: f.lastError ?? "unknown error",
+            consecutiveFailures: f.consecutiveFailures,
+            ...(f.lastSuccessAt ? { lastSuccessAt: f.lastSuccessAt } : {}),
+          })),
+        }
+      : {}),
   };
 };
