@@ -428,7 +428,7 @@ const smsReason = (route: string | undefined): string => {
   return SMS_REASONS[reason] ?? (reason || "held by routing");
 };
 
-interface SnapshotInputs {
+export interface SnapshotInputs {
   config: BrandConfig;
   reportsDir: string;
   detection: DetectionStore;
@@ -439,8 +439,10 @@ interface SnapshotInputs {
 }
 
 const CHART_HOURS = 6;
+/** Mentions the page lists, newest first. */
+const RECENT_MENTIONS = 50;
 
-const buildSnapshot = async (inputs: SnapshotInputs): Promise<PageSnapshot> => {
+export const buildSnapshot = async (inputs: SnapshotInputs): Promise<PageSnapshot> => {
   const { config, detection, mentions, health } = inputs;
   const minutes = config.detection.windowMinutes;
   const { detector } = await detection.read([]);
@@ -450,7 +452,13 @@ const buildSnapshot = async (inputs: SnapshotInputs): Promise<PageSnapshot> => {
   const [windows, incidents, recent, sourceHealth] = await Promise.all([
     detection.windowsBetween(from, end.toISOString()),
     detection.recentIncidents(10),
-    mentions.mentionsBetween(new Date(end.getTime() - 30 * 60_000).toISOString(), end.toISOString(), 2_000),
+    // The newest first: a busy half hour must not push the latest posts past the cap.
+    mentions.mentionsBetween(
+      new Date(end.getTime() - 30 * 60_000).toISOString(),
+      end.toISOString(),
+      RECENT_MENTIONS,
+      true,
+    ),
     Promise.all(inputs.sources.map(async (name) => ({ name, health: await health.get(name as SourceName) }))),
   ]);
   return {
@@ -486,17 +494,14 @@ const buildSnapshot = async (inputs: SnapshotInputs): Promise<PageSnapshot> => {
         ? { reportUrl: `/reports/${reportFileName(incident.id)}` }
         : {}),
     })),
-    mentions: recent
-      .slice(-50)
-      .reverse()
-      .map((m) => ({
-        createdAt: m.createdAt,
-        source: m.source,
-        author: m.author,
-        text: m.text,
-        ...(m.url ? { url: m.url } : {}),
-        sentiment: m.sentiment.label,
-      })),
+    mentions: recent.map((m) => ({
+      createdAt: m.createdAt,
+      source: m.source,
+      author: m.author,
+      text: m.text,
+      ...(m.url ? { url: m.url } : {}),
+      sentiment: m.sentiment.label,
+    })),
     alerts: inputs.alerts.slice(0, 50),
     sources: sourceHealth.map(({ name, health }) => pageSource(name, health)),
   };
