@@ -6,7 +6,7 @@ import { brandConfigFromEnv, requireEnv } from "#shared/config/env";
 import { enabledSources, type SourcesConfig } from "#shared/core/brand-config";
 import { BACKLASH_METRICS, METRICS_NAMESPACE } from "#shared/core/metric-names";
 import { logger } from "#shared/logger";
-import { runIngest } from "#shared/pipeline/ingest";
+import { ingestMetricValues, runIngest } from "#shared/pipeline/ingest";
 import { createEnvSecretReader } from "#shared/secrets/env";
 import { createSecretsManagerReader } from "#shared/secrets/secrets-manager";
 import { ComprehendScorer } from "#shared/sentiment/comprehend";
@@ -83,10 +83,8 @@ export const handler = async (event: IngestEvent, context?: Context) => {
       ports,
       maxPages: config.sources[name as keyof SourcesConfig]?.maxPagesPerRun ?? 5,
     });
-    metrics.addMetric(BACKLASH_METRICS.ingestSucceeded, MetricUnit.Count, 1);
-    metrics.addMetric(BACKLASH_METRICS.mentionsStored, MetricUnit.Count, report.stored);
-    metrics.addMetric(BACKLASH_METRICS.mentionsSkipped, MetricUnit.Count, report.skipped);
-    metrics.addMetric(BACKLASH_METRICS.mentionsDuplicate, MetricUnit.Count, report.duplicates);
+    for (const [metric, value] of ingestMetricValues(report))
+      metrics.addMetric(metric, MetricUnit.Count, value);
     if (report.comprehendBudgetExhausted) {
       // Per brand, not per source: the budget is the brand's.
       const single = metrics.singleMetric();
@@ -97,7 +95,9 @@ export const handler = async (event: IngestEvent, context?: Context) => {
     logger.info("ingest run", { ...report });
     return report;
   } catch (error) {
-    metrics.addMetric(BACKLASH_METRICS.ingestFailed, MetricUnit.Count, 1);
+    for (const [metric, value] of ingestMetricValues(error as Error)) {
+      metrics.addMetric(metric, MetricUnit.Count, value);
+    }
     throw error;
   } finally {
     metrics.publishStoredMetrics();

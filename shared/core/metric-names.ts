@@ -14,6 +14,8 @@ export const BACKLASH_METRICS = {
   mentionsStored: "MentionsStored",
   /** Malformed source items skipped. Dimensions: brand, source. */
   mentionsSkipped: "MentionsSkipped",
+  /** Streams of a source (RSS feeds) that could not be read in a run; 0 when all were. Dimensions: brand, source. */
+  streamsFailed: "StreamsFailed",
   /** Mentions fetched again and recognised as already stored. Dimensions: brand, source. */
   mentionsDuplicate: "MentionsDuplicate",
   /** Negative mentions counted by the detector. Dimensions: brand. */
@@ -27,3 +29,5 @@ export const BACKLASH_METRICS = {
   /** 1 when the day's Comprehend budget runs out and scoring falls back to local. Dimensions: brand. */
   comprehendBudgetExhausted: "ComprehendBudgetExhausted",
 } as const;
+
+export type MetricName = (typeof BACKLASH_METRICS)[keyof typeof BACKLASH_METRICS];

@@ -19,10 +19,11 @@ import {
 } from "#shared/core/brand-config";
 import { matchesBrand } from "#shared/core/match";
 import type { SourceName } from "#shared/core/mention";
+import { failingStreams } from "#shared/core/source-health";
 import { LOCAL_AWS, startDynamoDbLocal } from "#shared/local/dynamodb-local";
 import { localLambdaContext } from "#shared/local/lambda-context";
 import { type PageServer, startPageServer } from "#shared/local/page/server";
-import type { PageAlert, PageSnapshot } from "#shared/local/page/snapshot";
+import type { PageAlert, PageSnapshot, PageSource } from "#shared/local/page/snapshot";
 import { type ReceivedPublish, startSnsReceiver } from "#shared/local/sns-receiver";
 import { StreamPoller } from "#shared/local/stream-poller";
 import { logger } from "#shared/logger";
@@ -30,7 +31,7 @@ import { listBrandValues } from "#shared/replay/load";
 import { reportFileName } from "#shared/report/file-name";
 import { envVariableForSecret } from "#shared/secrets/env";
 import { mostMentionedHandle, readCsvMentions } from "#shared/sources/csv-replay";
-import { SourceHealthStore } from "#shared/store/cursors";
+import { type SourceHealth, SourceHealthStore } from "#shared/store/cursors";
 import { DetectionStore } from "#shared/store/detection-store";
 import { MentionStore } from "#shared/store/mentions";
 import { isMentionInsert } from "#shared/store/stream-records";
@@ -435,7 +436,7 @@ const smsReason = (route: string | undefined): string => {
   return SMS_REASONS[reason] ?? (reason || "held by routing");
 };
 
-interface SnapshotInputs {
+export interface SnapshotInputs {
   config: BrandConfig;
   reportsDir: string;
   detection: DetectionStore;
@@ -446,8 +447,10 @@ interface SnapshotInputs {
 }
 
 const CHART_HOURS = 6;
+/** Mentions the page lists, newest first. */
+const RECENT_MENTIONS = 50;
 
-const buildSnapshot = async (inputs: SnapshotInputs): Promise<PageSnapshot> => {
+export const buildSnapshot = async (inputs: SnapshotInputs): Promise<PageSnapshot> => {
   const { config, detection, mentions, health } = inputs;
   const minutes = config.detection.windowMinutes;
   const { detector } = await detection.read([]);
@@ -457,7 +460,13 @@ const buildSnapshot = async (inputs: SnapshotInputs): Promise<PageSnapshot> => {
   const [windows, incidents, recent, sourceHealth] = await Promise.all([
     detection.windowsBetween(from, end.toISOString()),
     detection.recentIncidents(10),
-    mentions.mentionsBetween(new Date(end.getTime() - 30 * 60_000).toISOString(), end.toISOString(), 2_000),
+    // The newest first: a busy half hour must not push the latest posts past the cap.
+    mentions.mentionsBetween(
+      new Date(end.getTime() - 30 * 60_000).toISOString(),
+      end.toISOString(),
+      RECENT_MENTIONS,
+      true,
+    ),
     Promise.all(inputs.sources.map(async (name) => ({ name, health: await health.get(name as SourceName) }))),
   ]);
   return {
@@ -493,23 +502,36 @@ const buildSnapshot = async (inputs: SnapshotInputs): Promise<PageSnapshot> => {
         ? { reportUrl: `/reports/${reportFileName(incident.id)}` }
         : {}),
     })),
-    mentions: recent
-      .slice(-50)
-      .reverse()
-      .map((m) => ({
-        createdAt: m.createdAt,
-        source: m.source,
-        author: m.author,
-        text: m.text,
-        ...(m.url ? { url: m.url } : {}),
-        sentiment: m.sentiment.label,
-      })),
-    alerts: inputs.alerts.slice(0, 50),
-    sources: sourceHealth.map(({ name, health: h }) => ({
-      name,
-      ...(h.lastSuccessAt ? { lastSuccessAt: h.lastSuccessAt } : {}),
-      ...(h.lastError ? { lastError: h.lastError } : {}),
-      ...(h.lastStored !== undefined ? { stored: h.lastStored } : {}),
+    mentions: recent.map((m) => ({
+      createdAt: m.createdAt,
+      source: m.source,
+      author: m.author,
+      text: m.text,
+      ...(m.url ? { url: m.url } : {}),
+      sentiment: m.sentiment.label,
     })),
+    alerts: inputs.alerts.slice(0, 50),
+    sources: sourceHealth.map(({ name, health }) => pageSource(name, health)),
+  };
+};
+
+/** One row of the page's sources panel: an error only while it lasts, and the feeds that fail. */
+export const pageSource = (name: string, h: SourceHealth): PageSource => {
+  const failing = failingStreams(h.streams);
+  return {
+    name,
+    ...(h.lastSuccessAt ? { lastSuccessAt: h.lastSuccessAt } : {}),
+    ...(h.lastError && h.consecutiveFailures > 0 ? { lastError: h.lastError } : {}),
+    ...(h.lastStored !== undefined ? { stored: h.lastStored } : {}),
+    ...(failing.length > 0
+      ? {
+          failingStreams: failing.map((f) => ({
+            stream: f.stream,
+            error: f.lastError ?? "unknown error",
+            consecutiveFailures: f.consecutiveFailures,
+            ...(f.lastSuccessAt ? { lastSuccessAt: f.lastSuccessAt } : {}),
+          })),
+        }
+      : {}),
   };
 };

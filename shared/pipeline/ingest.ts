@@ -1,8 +1,10 @@
 import type { BrandConfig } from "#shared/core/brand-config";
 import { matchesBrand } from "#shared/core/match";
 import type { Mention, ScoredMention, SourceName } from "#shared/core/mention";
+import { BACKLASH_METRICS, type MetricName } from "#shared/core/metric-names";
+import type { StreamOutcome } from "#shared/core/source-health";
 import { logger } from "#shared/logger";
-import type { MentionSource, SearchQuery, SourceCursor } from "#shared/sources/source";
+import { type MentionSource, type SearchQuery, type SourceCursor, SourceError } from "#shared/sources/source";
 import type { SourceHealth } from "#shared/store/cursors";
 
 /** Failed runs in a row after which ops hear that a source is down (quiet is not broken). */
@@ -16,7 +18,10 @@ export interface MentionScorer {
 
 export interface IngestPorts {
   mentions: {
-    putMentions(mentions: readonly ScoredMention[]): Promise<{ stored: ScoredMention[]; duplicates: number }>;
+    /** `rejected`: mentions the table refused one by one (logged there); the others are stored. */
+    putMentions(
+      mentions: readonly ScoredMention[],
+    ): Promise<{ stored: ScoredMention[]; duplicates: number; rejected?: number }>;
   };
   cursors: {
     get(source: SourceName): Promise<{ cursor: SourceCursor | undefined; version: number }>;
@@ -27,6 +32,8 @@ export interface IngestPorts {
     recordSuccess(source: SourceName, at: Date, stored: number): Promise<void>;
     recordFailure(source: SourceName, at: Date, message: string): Promise<number>;
     markOpsNotified(source: SourceName, at: Date): Promise<void>;
+    /** Per-stream (RSS feed) outcomes of one page, merged into the source's health. */
+    recordStreams(source: SourceName, at: Date, outcomes: readonly StreamOutcome[]): Promise<void>;
   };
   notifyOps(subject: string, message: string): Promise<void>;
 }
@@ -51,7 +58,47 @@ export interface IngestReport {
   unscored: number;
   negative: number;
   comprehendBudgetExhausted: boolean;
+  /** Streams (RSS feeds) that could not be read this run, each with its reason. */
+  failedStreams: { stream: string; error: string }[];
+  /** Streams read this run without error. */
+  readStreams: number;
 }
+
+/** A run in which every stream (RSS feed) it read failed: the source is down, not one feed. */
+export class AllStreamsFailedError extends SourceError {
+  constructor(
+    source: SourceName,
+    readonly failedStreams: readonly { stream: string; error: string }[],
+  ) {
+    super(
+      source,
+      `every feed read this run failed: ${failedStreams.map((f) => `${f.stream}: ${f.error}`).join("; ")}`,
+      "unavailable",
+    );
+  }
+}
+
+/**
+ * What one run reports to CloudWatch (names from metric-names.ts; the handler adds the brand and
+ * source dimensions). A run that threw reports its failure, and the streams that failed in it.
+ */
+export const ingestMetricValues = (outcome: IngestReport | Error): [MetricName, number][] => {
+  if (outcome instanceof Error) {
+    return [
+      [BACKLASH_METRICS.ingestFailed, 1],
+      ...(outcome instanceof AllStreamsFailedError
+        ? [[BACKLASH_METRICS.streamsFailed, outcome.failedStreams.length] as [MetricName, number]]
+        : []),
+    ];
+  }
+  return [
+    [BACKLASH_METRICS.ingestSucceeded, 1],
+    [BACKLASH_METRICS.mentionsStored, outcome.stored],
+    [BACKLASH_METRICS.mentionsSkipped, outcome.skipped],
+    [BACKLASH_METRICS.mentionsDuplicate, outcome.duplicates],
+    [BACKLASH_METRICS.streamsFailed, outcome.failedStreams.length],
+  ];
+};
 
 export const searchQueryOf = (config: BrandConfig): SearchQuery => ({
   terms: config.match.terms,
@@ -78,6 +125,8 @@ export const runIngest = async (run: IngestRun): Promise<IngestReport> => {
     unscored: 0,
     negative: 0,
     comprehendBudgetExhausted: false,
+    failedStreams: [],
+    readStreams: 0,
   };
   const query = searchQueryOf(config);
   try {
@@ -92,15 +141,28 @@ export const runIngest = async (run: IngestRun): Promise<IngestReport> => {
       if (matched.length > 0) {
         const { scored, comprehendBudgetExhausted } = await scorer.scoreMentions(matched);
         report.comprehendBudgetExhausted ||= comprehendBudgetExhausted;
-        const { stored, duplicates } = await ports.mentions.putMentions(scored);
+        const { stored, duplicates, rejected = 0 } = await ports.mentions.putMentions(scored);
         report.stored += stored.length;
         report.duplicates += duplicates;
+        report.skipped += rejected;
         report.unscored += stored.filter((m) => m.sentiment.label === "UNSCORED").length;
         report.negative += stored.filter((m) => m.sentiment.label === "NEGATIVE").length;
       }
       version = await ports.cursors.save(source.name, page.cursor, version);
       cursor = page.cursor;
+      if (page.streams !== undefined && page.streams.length > 0) {
+        await ports.health.recordStreams(source.name, now(), page.streams);
+        for (const outcome of page.streams) {
+          if (outcome.error === undefined) report.readStreams++;
+          else report.failedStreams.push({ stream: outcome.stream, error: outcome.error });
+        }
+      }
       if (!page.hasMore) break;
+    }
+    // Each failing feed was passed over so the others ran; but when every feed read this run
+    // failed, the source as a whole is down (network, DNS...) and ops must hear it as such.
+    if (report.failedStreams.length > 0 && report.readStreams === 0) {
+      throw new AllStreamsFailedError(source.name, report.failedStreams);
     }
   } catch (error) {
     await recordFailure(run, error as Error, now());

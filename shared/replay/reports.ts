@@ -31,7 +31,12 @@ export const replayIncidentReport = (
         const evaluation = w.closedEvaluation ?? w.evaluation;
         return { counts: w.counts, ...(evaluation ? { evaluation } : {}) };
       }),
-      mentions: mentions.filter((m) => m.createdAt >= range.mentionsFrom && m.createdAt < range.chartTo),
+      incidentMentions: mentions.filter(
+        (m) => m.createdAt >= incident.startedAt && m.createdAt < range.incidentEnd,
+      ),
+      baselineMentions: mentions.filter(
+        (m) => m.createdAt >= range.mentionsFrom && m.createdAt < incident.startedAt,
+      ),
       priorPositiveAuthors,
       alerts: run.real.alerts
         .filter((a) => a.incidentId === incident.id)

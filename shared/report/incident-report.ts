@@ -35,8 +35,14 @@ export interface IncidentReportInput {
   incident: Incident;
   /** Stored windows around the incident (see reportRange). */
   windows: readonly ReportWindow[];
-  /** Mentions from a day before the incident to the end of the report range, any sentiment. */
-  mentions: readonly ScoredMention[];
+  /**
+   * The incident's own mentions (from its start to its end), any sentiment. A busy incident is
+   * read newest first up to a cap; `incidentMentionsCapped` says the cap was reached.
+   */
+  incidentMentions: readonly ScoredMention[];
+  incidentMentionsCapped?: boolean;
+  /** A sample of the day before the incident: what "new" in its themes is measured against. */
+  baselineMentions: readonly ScoredMention[];
   /** `source:author` of authors positive before the incident (MentionStore.authorsPositiveBefore). */
   priorPositiveAuthors: ReadonlySet<string>;
   /** Alerts sent, when known (a replay knows them); else derived from the incident. */
@@ -49,7 +55,7 @@ export const CONTEXT_BEFORE_MINUTES = 180;
 export const CONTEXT_AFTER_MINUTES = 60;
 const BASELINE_MS = 24 * 3_600_000;
 
-/** What to read for a report: the chart's range, and mentions from a day before the start. */
+/** What to read for a report: the chart's range, the incident's span, and the day before it. */
 export const reportRange = (incident: Incident, windowMinutes: number) => {
   const end = nextWindow(incident.resolvedAt ?? incident.lastWindow, windowMinutes);
   const start = Date.parse(incident.startedAt);
@@ -122,10 +128,10 @@ export const buildIncidentReport = (input: IncidentReportInput): IncidentReportM
   const { incident, brand } = input;
   const minutes = brand.detection.windowMinutes;
   const range = reportRange(incident, minutes);
-  const within = input.mentions.filter(
+  const within = input.incidentMentions.filter(
     (m) => m.createdAt >= incident.startedAt && m.createdAt < range.incidentEnd,
   );
-  const baseline = input.mentions.filter((m) => m.createdAt < incident.startedAt);
+  const baseline = input.baselineMentions.filter((m) => m.createdAt < incident.startedAt);
   const analysis = analyseAlert(
     {
       brand: { displayName: brand.displayName, brand: brand.brand, match: brand.match },
@@ -159,7 +165,7 @@ export const buildIncidentReport = (input: IncidentReportInput): IncidentReportM
     { at: incident.startedAt, kind: "opened" as const },
     ...(incident.resolvedAt ? [{ at: incident.resolvedAt, kind: "resolved" as const }] : []),
   ];
-  const replies = replyEffect(input.mentions, brand.match.handles, incident.startedAt, range.incidentEnd);
+  const replies = replyEffect(within, brand.match.handles, incident.startedAt, range.incidentEnd);
   const markers: ChartMarker[] = [
     ...alerts.map(
       (a): ChartMarker => ({ at: a.at, kind: a.kind === "resolved" ? "resolved" : "alert", label: a.kind }),
@@ -252,7 +258,7 @@ ${fact("Resolved", incident.resolvedAt ? utcMinute(incident.resolvedAt) : "still
 ${fact("Duration", durationText(incident.startedAt, model.incidentEnd))}
 ${fact("Peak", `${incident.peak.observed} negative in ${brand.detection.windowMinutes} min (expected ${incident.peak.expected.toFixed(1)})`)}
 ${fact("Severity", incident.severity)}
-${fact("Negative posts", String(negatives))}
+${fact("Negative posts", input.incidentMentionsCapped ? `${negatives} in the newest ${input.incidentMentions.length} posts read` : String(negatives))}
 </dl>
 </section>
 <section id="timeline">

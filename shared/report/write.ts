@@ -47,8 +47,13 @@ export const folderSink = (dir: string): ReportSink => ({
   },
 });
 
-/** Enough mentions for a long incident plus its day of baseline; more would only slow the page. */
-const MAX_REPORT_MENTIONS = 20_000;
+/**
+ * The incident's own posts, newest first, up to this many: a long viral incident still shows its
+ * latest complaints, and the page stays quick. The day before is a sample of its newest posts:
+ * enough to tell which terms are new.
+ */
+export const MAX_INCIDENT_MENTIONS = 20_000;
+export const BASELINE_SAMPLE = 5_000;
 
 export interface WriteIncidentReportDeps {
   config: Pick<BrandConfig, "brand" | "displayName" | "match" | "detection">;
@@ -60,8 +65,8 @@ export interface WriteIncidentReportDeps {
 }
 
 /**
- * Reads the incident, its windows (with context before and after) and its mentions (from a day
- * before, the baseline its themes are measured against) and writes its report page.
+ * Reads the incident, its windows (with context before and after), its own mentions and a sample
+ * of the day before (the baseline its themes are measured against), and writes its report page.
  */
 export const writeIncidentReport = async (
   deps: WriteIncidentReportDeps,
@@ -69,20 +74,23 @@ export const writeIncidentReport = async (
   const incident = await deps.store.incident(deps.incidentId);
   if (!incident) throw new Error(`no incident ${JSON.stringify(deps.incidentId)} in the table`);
   const range = reportRange(incident, deps.config.detection.windowMinutes);
-  const [windows, mentions] = await Promise.all([
+  // Through the time index, newest first, each read capped and paged: however many posts came
+  // before the incident (a busy brand has tens of thousands a day), its own are read first.
+  const [windows, incidentMentions, baselineMentions] = await Promise.all([
     deps.store.windowsBetween(range.chartFrom, range.chartTo),
-    deps.mentions.mentionsBetween(range.mentionsFrom, range.chartTo, MAX_REPORT_MENTIONS),
+    deps.mentions.mentionsBetween(incident.startedAt, range.incidentEnd, MAX_INCIDENT_MENTIONS, true),
+    deps.mentions.mentionsBetween(range.mentionsFrom, incident.startedAt, BASELINE_SAMPLE, true),
   ]);
-  const negativesInside = mentions.filter(
-    (m) => isNegative(m.sentiment) && m.createdAt >= incident.startedAt && m.createdAt < range.incidentEnd,
-  );
+  const negativesInside = incidentMentions.filter((m) => isNegative(m.sentiment));
   const priorPositiveAuthors = await deps.mentions.authorsPositiveBefore(negativesInside, incident.startedAt);
   const html = renderIncidentReport(
     buildIncidentReport({
       brand: deps.config,
       incident,
       windows,
-      mentions,
+      incidentMentions,
+      incidentMentionsCapped: incidentMentions.length >= MAX_INCIDENT_MENTIONS,
+      baselineMentions,
       priorPositiveAuthors,
       generatedAt: (deps.now?.() ?? new Date()).toISOString(),
     }),

@@ -5,6 +5,7 @@ import { logger } from "#shared/logger";
 import { readJsonSecret } from "#shared/secrets/json";
 import {
   advanceStreams,
+  buildEach,
   createHttpClient,
   INITIAL_LOOKBACK_MS,
   isoDateString,
@@ -231,10 +232,11 @@ export const createBlueskySource = (options: BlueskyOptions, deps: SourceDeps): 
       const next: StreamState = more
         ? { since: state.since, until, page: page.data.cursor ?? null }
         : { since: until, until: null, page: null };
+      const { built, skipped: unusable } = buildEach("bluesky", inWindow, toMention);
       return {
-        mentions: inWindow.map(toMention),
+        mentions: built,
         ...advanceStreams(cursor, keys, turn, next, more),
-        skipped,
+        skipped: skipped + unusable,
       };
     },
   };

@@ -3,6 +3,8 @@ import type { SourcesConfig } from "#shared/core/brand-config";
 import type { Mention } from "#shared/core/mention";
 import {
   advanceStreams,
+  buildEach,
+  capRawText,
   createHttpClient,
   htmlToText,
   INITIAL_LOOKBACK_MS,
@@ -11,6 +13,7 @@ import {
   parseEach,
   type SourceDeps,
   sumKnown,
+  unixSeconds,
 } from "#shared/sources/http";
 import {
   type FetchPageResult,
@@ -37,7 +40,7 @@ const INDEXING_LAG_SECONDS = 60;
 const HitSchema = z
   .object({
     objectID: z.string().min(1),
-    created_at_i: z.number().int().positive(),
+    created_at_i: unixSeconds.pipe(z.number().int()),
     author: z.string().min(1),
     title: z.string().nullish(),
     story_text: z.string().nullish(),
@@ -70,7 +73,7 @@ export const hackerNewsQueries = (query: SearchQuery): string[] => [
 ];
 
 const toMention = (hit: Hit): Mention => {
-  const body = htmlToText(hit.comment_text ?? hit.story_text ?? "");
+  const body = htmlToText(capRawText(hit.comment_text ?? hit.story_text ?? ""));
   return {
     id: hit.objectID,
     source: "hackernews",
@@ -118,7 +121,12 @@ export const createHackerNewsSource = (_options: HackerNewsOptions, deps: Source
       const next: StreamState = more
         ? { lower: state.lower, upper, page: state.page + 1 }
         : { lower: upper, upper: null, page: 0 };
-      return { mentions: valid.map(toMention), ...advanceStreams(cursor, keys, turn, next, more), skipped };
+      const { built, skipped: unusable } = buildEach("hackernews", valid, toMention);
+      return {
+        mentions: built,
+        ...advanceStreams(cursor, keys, turn, next, more),
+        skipped: skipped + unusable,
+      };
     },
   };
 };

@@ -286,6 +286,8 @@ export const parseEach = <S extends z.ZodType>(
   source: SourceName,
   schema: S,
   items: readonly unknown[],
+  /** Where the items came from (e.g. `{ feed }`), logged with each skipped one. */
+  context: Record<string, string> = {},
 ): { valid: z.output<S>[]; skipped: number } => {
   const valid: z.output<S>[] = [];
   let skipped = 0;
@@ -298,11 +300,63 @@ export const parseEach = <S extends z.ZodType>(
     skipped++;
     logger.warn("skipping malformed item", {
       source,
-      itemId: itemIdOf(item),
+      ...context,
+      itemId: itemIdOf(item)?.slice(0, MAX_LOGGED_ID_CHARS),
       problems: result.error.issues.slice(0, 3).map((i) => `${i.path.join(".")}: ${i.message}`),
     });
   }
   return { valid, skipped };
+};
+
+/**
+ * Builds a mention from each validated item; one that still cannot be built (a value the schema
+ * let through but the code cannot use) is logged with its id and the reason, and skipped, so
+ * one odd item never fails its page.
+ */
+export const buildEach = <T, R>(
+  source: SourceName,
+  items: readonly T[],
+  build: (item: T) => R,
+  context: Record<string, string> = {},
+): { built: R[]; skipped: number } => {
+  const built: R[] = [];
+  let skipped = 0;
+  for (const item of items) {
+    try {
+      built.push(build(item));
+    } catch (error) {
+      skipped++;
+      logger.warn("skipping item that could not be read", {
+        source,
+        ...context,
+        itemId: itemIdOf(item)?.slice(0, MAX_LOGGED_ID_CHARS),
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+  return { built, skipped };
+};
+
+/** A Unix time in seconds that is a real date (JavaScript dates end in the year 275760). */
+export const unixSeconds = z
+  .number()
+  .positive()
+  .refine((seconds) => toIsoUtc(seconds * 1000) !== undefined, { error: "not a date" });
+
+/** Ids are logged to find the item, not stored: a 100 KB "id" must not become a 100 KB log line. */
+const MAX_LOGGED_ID_CHARS = 200;
+
+/**
+ * Longest raw text (a description, a post body) an adapter reads before decoding it. Posts are
+ * short; a 500 KB feed description is a page dumped into a field, and decoding or storing it
+ * whole costs time and item size for nothing. Cut on a code point, never inside a surrogate pair.
+ */
+export const MAX_RAW_TEXT_CHARS = 20_000;
+
+export const capRawText = (text: string, max = MAX_RAW_TEXT_CHARS): string => {
+  if (text.length <= max) return text;
+  const code = text.charCodeAt(max - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
 };
 
 const itemIdOf = (item: unknown): string | undefined => {
@@ -346,12 +400,16 @@ export const nextStreamTurn = <T>(
   return { key, index, state };
 };
 
-/** The cursor after one stream's page; `streamHasMore` keeps the turn on that stream. */
+/**
+ * The cursor after one stream's page; `streamHasMore` keeps the turn on that stream. A
+ * `newState` of undefined keeps the stream's position as it was (a stream that failed is passed
+ * over this round and read again from the same place in the next).
+ */
 export const advanceStreams = <T>(
   cursor: Record<string, string | number | null> | undefined,
   keys: readonly string[],
   turn: StreamTurn<T>,
-  newState: T,
+  newState: T | undefined,
   streamHasMore: boolean,
 ): { cursor: Record<string, string | number | null>; hasMore: boolean } => {
   const kept: Record<string, string | number | null> = {};
@@ -360,7 +418,7 @@ export const advanceStreams = <T>(
     const value = cursor?.[`s:${key}`];
     if (value !== undefined) kept[`s:${key}`] = value;
   }
-  kept[`s:${turn.key}`] = JSON.stringify(newState);
+  if (newState !== undefined) kept[`s:${turn.key}`] = JSON.stringify(newState);
   if (streamHasMore) return { cursor: { ...kept, next: turn.index }, hasMore: true };
   const next = turn.index + 1;
   return next < keys.length

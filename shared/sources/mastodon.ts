@@ -4,6 +4,8 @@ import type { Mention } from "#shared/core/mention";
 import { readSecret } from "#shared/secrets/json";
 import {
   advanceStreams,
+  buildEach,
+  capRawText,
   createHttpClient,
   htmlToText,
   INITIAL_LOOKBACK_MS,
@@ -80,7 +82,7 @@ const prevMinId = (link: string | null): string | undefined => {
   for (const part of (link ?? "").split(",")) {
     if (!/rel="?prev"?/.test(part)) continue;
     const target = part.match(/<([^>]+)>/)?.[1];
-    if (target === undefined) continue;
+    if (target === undefined || !URL.canParse(target)) continue;
     const minId = new URL(target).searchParams.get("min_id");
     if (minId !== null && /^\d+$/.test(minId)) return minId;
   }
@@ -88,7 +90,7 @@ const prevMinId = (link: string | null): string | undefined => {
 };
 
 const toMention = (status: Status, instance: string): Mention => {
-  const text = htmlToText(status.content);
+  const text = htmlToText(capRawText(status.content));
   return {
     // The ActivityPub URI is the same on every instance, so one status read on two instances is one mention.
     id: status.uri,
@@ -171,10 +173,13 @@ export const createMastodonSource = (options: MastodonOptions, deps: MastodonDep
       };
       // The first run reads only the newest page; later runs follow while pages come back full.
       const streamHasMore = !firstRun && response.body.length >= PAGE_SIZE;
+      const { built, skipped: unusable } = buildEach("mastodon", fresh, (s) => toMention(s, instance), {
+        instance,
+      });
       return {
-        mentions: fresh.map((s) => toMention(s, instance)),
+        mentions: built,
         ...advanceStreams(cursor, keys, turn, next, streamHasMore),
-        skipped,
+        skipped: skipped + unusable,
       };
     },
   };

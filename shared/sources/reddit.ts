@@ -4,12 +4,14 @@ import type { Mention } from "#shared/core/mention";
 import { logger } from "#shared/logger";
 import { readJsonSecret } from "#shared/secrets/json";
 import {
+  buildEach,
   createHttpClient,
   INITIAL_LOOKBACK_MS,
   optionalCount,
   parseEach,
   type SourceDeps,
   sumKnown,
+  unixSeconds,
 } from "#shared/sources/http";
 import {
   type FetchPageResult,
@@ -54,7 +56,7 @@ const PostSchema = z.object({
     title: z.string(),
     selftext: z.string().nullish(),
     author: z.string().min(1),
-    created_utc: z.number().positive(),
+    created_utc: unixSeconds,
     permalink: z.string().startsWith("/"),
     score: z.number().int().nullish(),
     num_comments: optionalCount,
@@ -223,7 +225,8 @@ export const createRedditSource = (options: RedditOptions, deps: SourceDeps): Me
       const next: State = done
         ? { mark: passMark, pass: undefined }
         : { mark: state.mark, pass: { mark: passMark, after } };
-      return { mentions: fresh.map(toMention), cursor: writeState(next), hasMore: !done, skipped };
+      const { built, skipped: unusable } = buildEach("reddit", fresh, toMention);
+      return { mentions: built, cursor: writeState(next), hasMore: !done, skipped: skipped + unusable };
     },
   };
 };

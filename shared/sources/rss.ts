@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { z } from "zod";
 import type { SourcesConfig } from "#shared/core/brand-config";
@@ -5,6 +6,8 @@ import type { Mention } from "#shared/core/mention";
 import { logger } from "#shared/logger";
 import {
   advanceStreams,
+  buildEach,
+  capRawText,
   createHttpClient,
   htmlToText,
   INITIAL_LOOKBACK_MS,
@@ -20,11 +23,14 @@ import { type FetchPageResult, type MentionSource, SourceError } from "#shared/s
  * feed; a feed is one page. Items need an id (guid, Atom id, or link) and a date (pubDate,
  * published/updated, dc:date).
  *
- * Cursor per feed: the newest date seen and the ids of the items seen. An item is new when its id
- * was not seen and it is not older than the newest seen minus a grace period (feeds re-publish
- * and re-order; dates are the publisher's). Feeds do not filter by brand: the caller's
- * matchesBrand decides what is a mention. A feed that is not XML is logged and passed over so the
- * other feeds still run.
+ * Cursor per feed: the newest date seen and (hashes of) the ids of the items seen. An item is new
+ * when its id was not seen and it is not older than the newest seen minus a grace period (feeds
+ * re-publish and re-order; dates are the publisher's). Feeds do not filter by brand: the caller's
+ * matchesBrand decides what is a mention.
+ *
+ * Failures are isolated: a feed that cannot be fetched or parsed (404, refusal, retries spent,
+ * not XML, nested past the parser's limit) is logged, reported in `streams` for source health and
+ * passed over with its position kept; a malformed item is logged with its feed and skipped.
  */
 export type RssOptions = NonNullable<SourcesConfig["rss"]>;
 
@@ -132,8 +138,8 @@ const rawItems = (doc: Node): { feedTitle: string | undefined; items: unknown[] 
 };
 
 const toMention = (item: Item, fallbackAuthor: string): Mention => {
-  const summary = htmlToText(item.summary);
-  const title = htmlToText(item.title);
+  const summary = htmlToText(capRawText(item.summary));
+  const title = htmlToText(capRawText(item.title));
   return {
     id: item.id,
     source: "rss",
@@ -142,6 +148,27 @@ const toMention = (item: Item, fallbackAuthor: string): Mention => {
     createdAt: item.published,
     url: item.url,
   };
+};
+
+/** Short fixed-size form of an item id for the cursor's seen list (ids can be 1 KB URLs). */
+const seenKey = (id: string): string => createHash("sha256").update(id).digest("base64url").slice(0, 16);
+
+type ParsedFeed = { feedTitle: string | undefined; items: unknown[] };
+
+/** The feed's items, or an error naming what is wrong with the document. */
+const parseDocument = (xml: string): ParsedFeed => {
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) {
+    throw new SourceError("rss", `feed is not well-formed XML (${valid.err.msg})`, "bad-response");
+  }
+  try {
+    return rawItems(asNode(parser.parse(xml)));
+  } catch (error) {
+    // The parser's own limits (nesting depth, entity expansion) protect us from hostile documents.
+    throw new SourceError("rss", `feed could not be parsed (${(error as Error).message})`, "bad-response", {
+      cause: error,
+    });
+  }
 };
 
 export const createRssSource = (options: RssOptions, deps: SourceDeps): MentionSource => {
@@ -155,48 +182,71 @@ export const createRssSource = (options: RssOptions, deps: SourceDeps): MentionS
     return `${deps.baseUrl.replace(/\/+$/, "")}${u.pathname}${u.search}`;
   };
 
+  const readFeed = async (feed: string): Promise<ParsedFeed> => {
+    const response = await http.text({ url: locate(feed), authSubject: `feed ${feed}` });
+    return parseDocument(response.body);
+  };
+
   return {
     name: "rss",
     async fetchPage(cursor): Promise<FetchPageResult> {
       const keys = options.feeds;
       const turn = nextStreamTurn(cursor, keys, (raw) => StreamStateSchema.safeParse(raw).data);
       const feed = turn.key;
-      const response = await http.text({ url: locate(feed), authSubject: `feed ${feed}` });
-      const valid = XMLValidator.validate(response.body);
-      let parsed: { feedTitle: string | undefined; items: unknown[] } | undefined;
-      if (valid === true) parsed = rawItems(asNode(parser.parse(response.body)));
-      if (parsed === undefined) {
-        logger.error("feed is not well-formed XML; passing over it this round", {
+      let parsed: ParsedFeed;
+      try {
+        parsed = await readFeed(feed);
+      } catch (error) {
+        // One feed's 404, refusal, timeout or broken document must not stop the others: it is
+        // recorded, its position kept, and it is tried again next round.
+        const reason = error instanceof Error ? error.message : String(error);
+        logger.error("feed could not be read; passing over it this round", {
           source: "rss",
           feed,
-          problem: valid === true ? undefined : valid.err.msg,
+          error: reason,
         });
-        const unchanged = turn.state ?? { newestAt: now().getTime() - lookbackMs, seen: [] };
-        return { mentions: [], ...advanceStreams(cursor, keys, turn, unchanged, false), skipped: 0 };
+        return {
+          mentions: [],
+          ...advanceStreams(cursor, keys, turn, undefined, false),
+          skipped: 0,
+          streams: [{ stream: feed, error: reason }],
+        };
       }
 
-      const { valid: items, skipped } = parseEach("rss", ItemSchema, parsed.items);
+      const { valid: items, skipped: malformed } = parseEach("rss", ItemSchema, parsed.items, { feed });
       const state = turn.state;
       const seen = new Set(state?.seen ?? []);
+      // Cursors written before ids were hashed hold the ids themselves.
+      const wasSeen = (id: string) => seen.has(seenKey(id)) || seen.has(id);
       const oldest = state === undefined ? now().getTime() - lookbackMs : state.newestAt - GRACE_MS;
-      const fresh = items.filter((i) => !seen.has(i.id) && Date.parse(i.published) >= oldest);
+      const fresh = items.filter((i) => !wasSeen(i.id) && Date.parse(i.published) >= oldest);
+      // A date in the future (a publisher's clock, a typo) must not move the feed's mark past
+      // now: every real item after it would look older than the grace period and be dropped.
+      const nowMs = now().getTime();
       const next: StreamState = {
-        newestAt: items.reduce((max, i) => Math.max(max, Date.parse(i.published)), state?.newestAt ?? oldest),
-        seen: [...new Set([...items.map((i) => i.id), ...(state?.seen ?? [])])].slice(0, MAX_SEEN),
+        newestAt: items.reduce(
+          (max, i) => Math.max(max, Math.min(nowMs, Date.parse(i.published))),
+          Math.min(nowMs, state?.newestAt ?? oldest),
+        ),
+        seen: [...new Set([...items.map((i) => seenKey(i.id)), ...(state?.seen ?? [])])].slice(0, MAX_SEEN),
       };
       const fallbackAuthor = parsed.feedTitle ?? new URL(feed).hostname;
+      const { built: mentions, skipped: unusable } = buildEach(
+        "rss",
+        fresh,
+        (item) => toMention(item, fallbackAuthor),
+        { feed },
+      );
+      const skipped = malformed + unusable;
       return {
-        mentions: fresh.map((i) => toMention(i, fallbackAuthor)),
+        mentions,
         ...advanceStreams(cursor, keys, turn, next, false),
         skipped,
+        streams: [{ stream: feed, skipped }],
       };
     },
   };
 };
 
 /** Exposed for tests of feed parsing without a server. */
-export const parseFeed = (xml: string): unknown[] => {
-  if (XMLValidator.validate(xml) !== true)
-    throw new SourceError("rss", "feed is not well-formed XML", "bad-response");
-  return rawItems(asNode(parser.parse(xml))).items;
-};
+export const parseFeed = (xml: string): unknown[] => parseDocument(xml).items;

@@ -1,4 +1,5 @@
 import type { Mention, SourceName } from "#shared/core/mention";
+import type { StreamOutcome } from "#shared/core/source-health";
 
 /** What a source adapter needs to know about the brand: from the brand file's `match`. */
 export interface SearchQuery {
@@ -21,12 +22,18 @@ export interface FetchPageResult {
   hasMore: boolean;
   /** Items dropped as malformed on this page. */
   skipped: number;
+  /**
+   * Sources of independent streams (RSS: one per feed) report how each stream read on this page
+   * went: a stream that failed is recorded and skipped, its position kept, and the run goes on.
+   */
+  streams?: StreamOutcome[];
 }
 
 /**
  * One public source. An adapter honours rate limits, backs off on 429/5xx, times out, and
  * never throws for one bad item: it logs and skips it. It throws `SourceError` for failures
- * that stop the run (bad credentials, instance refuses access, retries exhausted).
+ * that stop the run (bad credentials, instance refuses access, retries exhausted); a source of
+ * independent streams (RSS feeds) reports a stream's failure in `streams` instead.
  */
 export interface MentionSource {
   readonly name: SourceName;

@@ -5,6 +5,7 @@ import type { DailyBudget } from "#shared/core/ports";
 import { logger } from "#shared/logger";
 import { readSecret } from "#shared/secrets/json";
 import {
+  buildEach,
   createHttpClient,
   INITIAL_LOOKBACK_MS,
   isoDateString,
@@ -172,8 +173,8 @@ export const createXSource = (options: XOptions, deps: XDeps): MentionSource => 
         parseEach("x", UserSchema, includes?.users ?? []).valid.map((u) => [u.id, u] as const),
       );
       const { valid, skipped } = parseEach("x", TweetSchema, data);
-      const mentions: Mention[] = [];
       let unknownAuthors = 0;
+      const authored: { id: string; tweet: Tweet; username: string; followers: number | undefined }[] = [];
       for (const tweet of valid) {
         const user = users.get(tweet.author_id);
         if (user === undefined) {
@@ -184,8 +185,12 @@ export const createXSource = (options: XOptions, deps: XDeps): MentionSource => 
           });
           continue;
         }
-        mentions.push(toMention(tweet, user.username, user.public_metrics?.followers_count ?? undefined));
+        const followers = user.public_metrics?.followers_count ?? undefined;
+        authored.push({ id: tweet.id, tweet, username: user.username, followers });
       }
+      const { built: mentions, skipped: unusable } = buildEach("x", authored, (a) =>
+        toMention(a.tweet, a.username, a.followers),
+      );
 
       const passNewestId = state.nextToken === null ? (meta.newest_id ?? null) : state.passNewestId;
       const next: State =
@@ -203,7 +208,7 @@ export const createXSource = (options: XOptions, deps: XDeps): MentionSource => 
         mentions,
         cursor: write(next),
         hasMore: meta.next_token !== undefined,
-        skipped: skipped + unknownAuthors,
+        skipped: skipped + unknownAuthors + unusable,
       };
     },
   };

@@ -6,6 +6,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import type { SourceName } from "#shared/core/mention";
+import { applyStreamOutcomes, type StreamHealth, type StreamOutcome } from "#shared/core/source-health";
 import type { SourceCursor } from "#shared/sources/source";
 import type { TableRef } from "#shared/store/client";
 import { keys } from "#shared/store/keys";
@@ -74,7 +75,28 @@ export interface SourceHealth {
   opsNotifiedAt?: string;
   /** Mentions stored by the last successful run. */
   lastStored?: number;
+  /** Per stream (RSS: feed URL): a feed can fail while the source runs. */
+  streams: Record<string, StreamHealth>;
 }
+
+const streamHealthOf = (raw: unknown): Record<string, StreamHealth> => {
+  const out: Record<string, StreamHealth> = {};
+  if (typeof raw !== "object" || raw === null) return out;
+  for (const [stream, value] of Object.entries(raw as Record<string, Record<string, unknown>>)) {
+    if (typeof value !== "object" || value === null) continue;
+    out[stream] = {
+      consecutiveFailures: Number(value.consecutiveFailures ?? 0),
+      ...(typeof value.lastSuccessAt === "string" ? { lastSuccessAt: value.lastSuccessAt } : {}),
+      ...(typeof value.lastErrorAt === "string" ? { lastErrorAt: value.lastErrorAt } : {}),
+      ...(typeof value.lastError === "string" ? { lastError: value.lastError } : {}),
+      ...(value.lastSkipped !== undefined ? { lastSkipped: Number(value.lastSkipped) } : {}),
+    };
+  }
+  return out;
+};
+
+/** Tries of the read-merge-write of stream health before giving up (runs of one source rarely overlap). */
+const STREAM_HEALTH_WRITE_TRIES = 5;
 
 export class SourceHealthStore {
   constructor(private readonly table: TableRef) {}
@@ -95,7 +117,47 @@ export class SourceHealthStore {
       ...(item.lastError ? { lastError: String(item.lastError) } : {}),
       ...(item.opsNotifiedAt ? { opsNotifiedAt: String(item.opsNotifiedAt) } : {}),
       ...(item.lastStored !== undefined ? { lastStored: Number(item.lastStored) } : {}),
+      streams: streamHealthOf(item.streams),
     };
+  }
+
+  /**
+   * Merges one page's stream outcomes into the health item: read, merge (pure, in core), write
+   * if nobody else wrote in between (streamsVersion), else read again.
+   */
+  async recordStreams(source: SourceName, at: Date, outcomes: readonly StreamOutcome[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const out = await this.table.client.send(
+        new GetItemCommand({
+          TableName: this.table.tableName,
+          Key: marshall(keys.sourceHealth(source)),
+          ProjectionExpression: "streams, streamsVersion",
+          ConsistentRead: true,
+        }),
+      );
+      const item = out.Item ? unmarshall(out.Item) : {};
+      const version = Number(item.streamsVersion ?? 0);
+      const streams = applyStreamOutcomes(streamHealthOf(item.streams), outcomes, at);
+      try {
+        await this.table.client.send(
+          new UpdateItemCommand({
+            TableName: this.table.tableName,
+            Key: marshall(keys.sourceHealth(source)),
+            UpdateExpression: "SET streams = :streams, streamsVersion = :next",
+            ConditionExpression: "attribute_not_exists(streamsVersion) OR streamsVersion = :version",
+            ExpressionAttributeValues: marshall(
+              { ":streams": streams, ":next": version + 1, ":version": version },
+              { removeUndefinedValues: true },
+            ),
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException) || attempt >= STREAM_HEALTH_WRITE_TRIES) {
+          throw error;
+        }
+      }
+    }
   }
 
   async recordSuccess(source: SourceName, at: Date, stored: number): Promise<void> {

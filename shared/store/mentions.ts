@@ -11,6 +11,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import type { ScoredMention, SourceName } from "#shared/core/mention";
+import { logger } from "#shared/logger";
 import type { TableRef } from "#shared/store/client";
 import { epochSeconds, keys } from "#shared/store/keys";
 import {
@@ -23,7 +24,16 @@ import {
 export interface PutMentionsResult {
   stored: ScoredMention[];
   duplicates: number;
+  /** Mentions the table refused as invalid (key or item too large...): logged and left out. */
+  rejected: number;
 }
+
+/**
+ * DynamoDB's answer to a request it will never accept (a key over its size limit, an item over
+ * 400 KB): retrying cannot help, and it is about this one mention, not the batch.
+ */
+const isInvalidItem = (error: unknown): boolean =>
+  error instanceof Error && error.name === "ValidationException";
 
 const PUT_CONCURRENCY = 16;
 const BATCH_RETRY_LIMIT = 8;
@@ -146,15 +156,26 @@ export class MentionStore {
             ReturnValuesOnConditionCheckFailure: "ALL_OLD",
           }),
         );
-        return true;
+        return "stored" as const;
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return error.Item?.writeId?.S === writeId;
+        if (error instanceof ConditionalCheckFailedException) {
+          return error.Item?.writeId?.S === writeId ? ("stored" as const) : ("duplicate" as const);
+        }
+        if (isInvalidItem(error)) {
+          logger.warn("the table refused a mention; skipping it", {
+            source: mention.source,
+            itemId: mention.id.slice(0, 200),
+            error: (error as Error).message,
+          });
+          return "rejected" as const;
+        }
         throw error;
       }
     });
-    const stored = mentions.filter((_, i) => outcomes[i]);
+    const stored = mentions.filter((_, i) => outcomes[i] === "stored");
     await this.recordAuthors(stored, now);
-    return { stored, duplicates: mentions.length - stored.length };
+    const rejected = outcomes.filter((o) => o === "rejected").length;
+    return { stored, duplicates: mentions.length - stored.length - rejected, rejected };
   }
 
   /**

@@ -531,6 +531,13 @@
                 source.lastError
                   ? h("span", { class: "source-error" }, `Error: ${source.lastError}`)
                   : badge(source.lastSuccessAt ? "OK" : "Starting", source.lastSuccessAt ? "green" : "grey"),
+                ...(source.failingStreams ?? []).map((f) =>
+                  h(
+                    "div",
+                    { class: "source-error stream-error", "data-stream": f.stream },
+                    `Skipping ${f.stream} (${f.consecutiveFailures} failed ${f.consecutiveFailures === 1 ? "read" : "reads"} in a row): ${f.error}`,
+                  ),
+                ),
               ),
               h(
                 "td",

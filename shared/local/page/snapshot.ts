@@ -55,8 +55,18 @@ export interface PageAlert {
 export interface PageSource {
   name: string;
   lastSuccessAt?: string;
+  /** The error of the source's last run, while its runs fail. */
   lastError?: string;
   stored?: number;
+  /** Streams (RSS feeds) of a running source whose latest read failed, worst first. */
+  failingStreams?: PageFailingStream[];
+}
+
+export interface PageFailingStream {
+  stream: string;
+  error: string;
+  consecutiveFailures: number;
+  lastSuccessAt?: string;
 }
 
 export interface PageSnapshot {

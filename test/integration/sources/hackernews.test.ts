@@ -91,6 +91,21 @@ describe("Hacker News source against an Algolia stand-in", () => {
     expect(result.skipped).toBe(1);
   });
 
+  it("skips a hit dated past the end of time and keeps the rest", async () => {
+    const good = [1, 2].map((n) =>
+      hnHit({ id: `4100000${n}`, createdAtI: nowSeconds() - 300, comment: "ExampleAir lost my bag" }),
+    );
+    const bad = hnHit({ id: "41000009", createdAtI: nowSeconds(), comment: "ExampleAir from the future" });
+    bad.created_at_i = 9e15;
+    hn.server.inject({
+      kind: "reply",
+      reply: { body: { hits: [bad, ...good], nbHits: 3, page: 0, nbPages: 1, hitsPerPage: 100 } },
+    });
+    const result = await drain(source().source, query, undefined);
+    expect(ids(result.mentions)).toEqual(["41000001", "41000002"]);
+    expect(result.skipped).toBe(1);
+  });
+
   it("returns nothing from an empty search", async () => {
     const result = await drain(source().source, query, undefined);
     expect(result).toMatchObject({ mentions: [], skipped: 0, pages: 1 });

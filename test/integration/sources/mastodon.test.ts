@@ -107,6 +107,19 @@ describe("Mastodon source against tag-timeline stand-ins", () => {
     expect(result.skipped).toBe(1);
   });
 
+  it("reads a page whose Link header holds a broken URL, paging on from the statuses' own ids", async () => {
+    add(social, 2);
+    const statuses = [...(social.timelines.get("exampleair") ?? [])].reverse();
+    social.server.inject({
+      kind: "reply",
+      reply: { headers: { link: '<http://[broken>; rel="prev"' }, body: statuses },
+    });
+    const { source: mastodon } = source({ instances: ["mastodon.social"] });
+    const first = await drain(mastodon, query, undefined);
+    expect(first.mentions).toHaveLength(2);
+    expect(first.cursor?.["s:mastodon.social#ExampleAir"]).toBe(JSON.stringify({ minId: nextId.toString() }));
+  });
+
   it("returns nothing from empty timelines and does not start from the oldest status later", async () => {
     const { source: mastodon } = source({ instances: ["mastodon.social"] });
     const empty = await drain(mastodon, query, undefined);

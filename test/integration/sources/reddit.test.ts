@@ -166,6 +166,23 @@ describe("Reddit source against an OAuth + search stand-in", () => {
     expect(result.skipped).toBe(1);
   });
 
+  it("skips a post dated past the end of time and keeps the rest", async () => {
+    add(2, 60);
+    reddit.posts.push({
+      kind: "t3",
+      data: {
+        name: "t3_future",
+        title: "ExampleAir from the future",
+        author: "someone",
+        created_utc: 1e20,
+        permalink: "/r/x/comments/future/",
+      },
+    });
+    const result = await drain(source().source, query, undefined);
+    expect(result.mentions).toHaveLength(2);
+    expect(result.skipped).toBe(1);
+  });
+
   it("returns nothing from an empty search", async () => {
     const result = await drain(source().source, query, undefined);
     expect(result).toMatchObject({ mentions: [], skipped: 0, pages: 1 });

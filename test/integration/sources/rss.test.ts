@@ -1,11 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { MAX_RAW_TEXT_CHARS } from "#shared/sources/http";
 import { createRssSource } from "#shared/sources/rss";
-import { atom, type FeedItem, FeedStandIn, rss2 } from "#test/stand-ins/sources/rss";
+import { atom, deeplyNested, type FeedItem, FeedStandIn, rss2 } from "#test/stand-ins/sources/rss";
 import { drain, ids, manualClock, secretsFrom } from "#test/stand-ins/sources/run";
 import { fastHttp } from "#test/stand-ins/sources/server";
 
 const NEWS = "https://news.example/rss/search?q=ExampleAir";
 const BLOG = "https://blog.example/feed.atom";
+/** No document at its path: the stand-in answers 404. */
+const GONE = "https://gone.example/removed.xml";
 const query = { terms: ["ExampleAir"], handles: [], hashtags: [] };
 const clock = manualClock("2025-03-01T12:00:00.000Z");
 
@@ -101,12 +104,55 @@ describe("RSS/Atom source against a feed stand-in", () => {
     expect(result).toMatchObject({ mentions: [], skipped: 0, pages: 1 });
   });
 
-  it("names the feed that refuses access", async () => {
+  it("passes over a feed that refuses access, naming it, and keeps its position", async () => {
     feeds.server.inject({ kind: "unauthorized", status: 403 });
-    await expect(source([NEWS]).fetchPage(undefined, query)).rejects.toMatchObject({
-      kind: "forbidden",
-      message: expect.stringContaining(`feed ${NEWS}`),
-    });
+    const page = await source([NEWS]).fetchPage({ [`s:${NEWS}`]: '{"newestAt":1,"seen":[]}' }, query);
+    expect(page.mentions).toEqual([]);
+    expect(page.streams).toEqual([
+      { stream: NEWS, error: expect.stringContaining(`feed ${NEWS} is forbidden (403)`) },
+    ]);
+    expect(page.cursor).toEqual({ [`s:${NEWS}`]: '{"newestAt":1,"seen":[]}', next: 0 });
+  });
+
+  it("passes over a 404 feed and a feed nested past the parser's limit, and reads the good one", async () => {
+    feeds.documents.set("/feed.atom", deeplyNested("Deep"));
+    feeds.documents.set("/rss/search?q=ExampleAir", rss2("News", items("n", 2, 10)));
+    const result = await drain(source([GONE, BLOG, NEWS]), query, undefined);
+    expect(ids(result.mentions)).toEqual(["n0", "n1"]);
+    expect(result.cursor).not.toHaveProperty(`s:${GONE}`);
+    expect(result.cursor).not.toHaveProperty(`s:${BLOG}`);
+  });
+
+  it("cuts a 500 KB description before decoding it", async () => {
+    const [item] = items("n", 1, 10);
+    if (!item) throw new Error("no item");
+    feeds.documents.set(
+      "/rss/search?q=ExampleAir",
+      rss2("News", [{ ...item, description: `ExampleAir ${"&lt;b&gt;bags ".repeat(50_000)}` }]),
+    );
+    const started = performance.now();
+    const { mentions } = await drain(source([NEWS]), query, undefined);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(mentions[0]?.text.length).toBeLessThanOrEqual(MAX_RAW_TEXT_CHARS + item.title.length + 2);
+  });
+
+  it("keeps the cursor small whatever the length of the ids", async () => {
+    const longIds = items("n", 50, 10).map((i, n) => ({ ...i, guid: `urn:${n}:${"g".repeat(1_100)}` }));
+    feeds.documents.set("/rss/search?q=ExampleAir", rss2("News", longIds));
+    const { cursor, mentions } = await drain(source([NEWS]), query, undefined);
+    expect(mentions).toHaveLength(50);
+    expect(JSON.stringify(cursor).length).toBeLessThan(2_000);
+  });
+
+  it("is not blinded by an item dated in the future", async () => {
+    const s = source([NEWS]);
+    const future = { ...(items("f", 1, 0)[0] as FeedItem), published: "2099-01-01T00:00:00.000Z" };
+    feeds.documents.set("/rss/search?q=ExampleAir", rss2("News", [future, ...items("n", 2, 10)]));
+    const first = await drain(s, query, undefined);
+    clock.advance(5 * 60_000);
+    feeds.documents.set("/rss/search?q=ExampleAir", rss2("News", [future, ...items("m", 1, 1)]));
+    const second = await drain(s, query, first.cursor);
+    expect(ids(second.mentions)).toEqual(["m0"]);
   });
 
   it.each([

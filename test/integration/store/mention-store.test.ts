@@ -48,6 +48,22 @@ describe("mention store on DynamoDB Local", () => {
     expect(again.duplicates).toBe(1);
   });
 
+  it("stores the rest of a batch when the table refuses one mention (over the 400 KB item limit)", async () => {
+    const own = await createTestTable("store-refused");
+    try {
+      const store = new MentionStore(own, "example", 90);
+      const result = await store.putMentions([
+        mention("ok-1"),
+        mention("too-big", { text: "x".repeat(450_000) }),
+        mention("ok-2"),
+      ]);
+      expect(result.stored.map((m) => m.id)).toEqual(["ok-1", "ok-2"]);
+      expect(result).toMatchObject({ rejected: 1, duplicates: 0 });
+    } finally {
+      await own.drop();
+    }
+  });
+
   it("emits one INSERT stream record per stored mention, readable with the Streams client", async () => {
     const described = await table.client.send(new DescribeTableCommand({ TableName: table.tableName }));
     const streamArn = described.Table?.LatestStreamArn;

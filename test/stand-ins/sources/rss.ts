@@ -7,6 +7,8 @@ export interface FeedItem {
   description?: string;
   published: string;
   author?: string;
+  /** The item's guid when it is not its id (e.g. a 1,100-byte one). */
+  guid?: string;
 }
 
 const escapeXml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -23,7 +25,7 @@ ${items
     (i) => `    <item>
       <title>${escapeXml(i.title)}</title>
       <link>https://news.example/a/${i.id}</link>
-      <guid isPermaLink="false">${i.id}</guid>
+      <guid isPermaLink="false">${escapeXml(i.guid ?? i.id)}</guid>
       <pubDate>${new Date(i.published).toUTCString()}</pubDate>
       <description><![CDATA[<p>${i.description ?? ""}</p>]]></description>
 ${i.author ? `      <dc:creator>${escapeXml(i.author)}</dc:creator>\n` : ""}    </item>`,
@@ -54,6 +56,18 @@ ${items
   .join("\n")}
 </feed>`;
 
+/**
+ * Well-formed XML nested deeper than any feed needs (and than the parser allows): feeds like it
+ * turn up when a CMS wraps broken markup, or on purpose.
+ */
+export const deeplyNested = (title: string, depth = 150) =>
+  `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>${escapeXml(title)}</title>
+<item><title>ExampleAir deep</title><guid>deep-1</guid><pubDate>${new Date().toUTCString()}</pubDate>
+<description>${"<div>".repeat(depth)}ExampleAir${"</div>".repeat(depth)}</description></item>
+</channel></rss>`;
+
+/** Feeds that are not there answer 404 like any web server: a path with no document is one. */
 export class FeedStandIn extends StandInApi {
   /** Documents by path (with query). */
   readonly documents = new Map<string, string>();

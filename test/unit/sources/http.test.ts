@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
   advanceStreams,
+  capRawText,
   htmlToText,
+  MAX_RAW_TEXT_CHARS,
   nextStreamTurn,
   primaryLanguage,
   rateLimitWaitMs,
@@ -44,6 +46,29 @@ describe("stream cursors", () => {
     const turn = nextStreamTurn<number>(cursor, ["a"], (raw) => (typeof raw === "number" ? raw : undefined));
     expect(turn).toEqual({ key: "a", index: 0, state: 2 });
     expect(advanceStreams(cursor, ["a"], turn, 3, false).cursor).toEqual({ "s:a": "3", next: 0 });
+  });
+
+  it("passes over a failed stream with its position kept, or still unset", () => {
+    const cursor = { "s:a": "2", next: 0 };
+    const turn = nextStreamTurn<number>(cursor, keys, (raw) => (typeof raw === "number" ? raw : undefined));
+    expect(advanceStreams(cursor, keys, turn, undefined, false)).toEqual({
+      cursor: { "s:a": "2", next: 1 },
+      hasMore: true,
+    });
+    const unread = nextStreamTurn<number>({ next: 1 }, keys, () => undefined);
+    expect(advanceStreams({ next: 1 }, keys, unread, undefined, false)).toEqual({
+      cursor: { next: 0 },
+      hasMore: false,
+    });
+  });
+});
+
+describe("capRawText", () => {
+  it("keeps short text and cuts long text at the cap, never inside a surrogate pair", () => {
+    expect(capRawText("short", 10)).toBe("short");
+    expect(capRawText("abcdefghijkl", 10)).toBe("abcdefghij");
+    expect(capRawText("abcdefghi😡", 10)).toBe("abcdefghi");
+    expect(capRawText("x".repeat(MAX_RAW_TEXT_CHARS * 25))).toHaveLength(MAX_RAW_TEXT_CHARS);
   });
 });
 

@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type PageServer, startPageServer } from "#shared/local/page/server";
+import { emptySnapshot, type PageSnapshot } from "#shared/local/page/snapshot";
+import { type OpenedPage, openPage } from "#test/support/browser";
+
+/** The sources panel names each feed a running source is skipping, and why. */
+describe("local page: a source with a failing feed", () => {
+  const identity = { brand: "acme", displayName: "Acme Air", windowMinutes: 5 };
+  const snapshot: PageSnapshot = {
+    ...emptySnapshot(identity),
+    sources: [
+      {
+        name: "rss",
+        lastSuccessAt: new Date().toISOString(),
+        stored: 12,
+        failingStreams: [
+          {
+            stream: "https://gone.example/feed.xml",
+            error: "gone.example/feed.xml answered 404: not found",
+            consecutiveFailures: 3,
+          },
+        ],
+      },
+    ],
+  };
+  let server: PageServer;
+  let opened: OpenedPage;
+
+  beforeAll(async () => {
+    server = await startPageServer({ ...identity, port: 0, snapshot: async () => snapshot });
+    opened = await openPage(server.url);
+    await opened.page.locator("#connection[data-status='live']").waitFor();
+  });
+
+  afterAll(async () => {
+    await opened?.close();
+    await server?.close();
+  });
+
+  it("keeps the source OK and adds a line for the failing feed", async () => {
+    const row = opened.page.locator("tr.source");
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.locator(".badge").first().textContent()).toBe("OK");
+    expect(await row.locator(".stream-error").textContent()).toBe(
+      "Skipping https://gone.example/feed.xml (3 failed reads in a row): gone.example/feed.xml answered 404: not found",
+    );
+    expect(opened.consoleErrors).toEqual([]);
+  });
+});
