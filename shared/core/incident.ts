@@ -95,8 +95,8 @@ const withEvaluation = (incident: Incident, evaluation: Evaluation): Incident =>
 
 /**
  * Worse than what on-call last heard: severity rose, or a later window is escalateRatio x the
- * notified peak. The window a notice was sent from does not count against it as it fills up: the
- * notice already spoke for that window (see noticeForOpenIncident).
+ * highest count a notice quoted. The window a notice was sent from does not escalate as it fills
+ * up (it would page again for the same window); the next one does if it is markedly worse.
  */
 const isMarkedlyWorse = (incident: Incident, evaluation: Evaluation, config: DetectionConfig): boolean => {
   const last = incident.lastNotified;
@@ -115,12 +115,9 @@ const noticeForOpenIncident = (
   config: DetectionConfig,
 ): IncidentStep => {
   const last = current.lastNotified;
-  // The notified window kept filling: its final count is the bar "markedly worse" is measured from,
-  // so an alert sent early in a window is not followed by an escalation for the same window.
-  const incident =
-    last !== undefined && evaluation.windowStart === last.at
-      ? { ...current, notifiedPeak: Math.max(current.notifiedPeak ?? 0, evaluation.observed) }
-      : current;
+  // The bar is the count on-call last heard, not the notified window's final count: an alert sent
+  // at 1,000 whose window ends at 34,000 escalates on the next window at >= 2,000.
+  const incident = current;
   if (last === undefined) {
     // Opened while silenced (or the silence hid it): the first notice after it is "opened".
     return notify(incident, "opened", evaluation);

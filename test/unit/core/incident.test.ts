@@ -221,17 +221,23 @@ describe("idempotent re-evaluation", () => {
     expect(same.notifications).toEqual([]);
   });
 
-  it("an early alert is not re-sent as its own window fills; later windows are measured from the full count", () => {
-    // Critical from the first look (ratio >= 5), so only the count can escalate.
+  it("an early alert is not re-sent as its own window fills; later windows are measured from the count on-call heard", () => {
+    // Critical from the first look (ratio >= 5), so only the count can escalate. On-call heard 26.
     const opened = stepIncident(undefined, evaluation(0, 26, false), config);
     const filled = stepIncident(opened.incident, evaluation(0, 60, false), config);
     const closed = stepIncident(filled.incident, evaluation(0, 60), config);
-    const nextAtOneAndAHalf = stepIncident(closed.incident, evaluation(1, 90), config);
-    const nextAtDouble = stepIncident(nextAtOneAndAHalf.incident, evaluation(2, 120), config);
+    const nextBelowDouble = stepIncident(closed.incident, evaluation(1, 50), config);
+    const nextAtDouble = stepIncident(nextBelowDouble.incident, evaluation(2, 52), config);
     expect(
-      [opened, filled, closed, nextAtOneAndAHalf].flatMap((s) => s.notifications.map((n) => n.kind)),
+      [opened, filled, closed, nextBelowDouble].flatMap((s) => s.notifications.map((n) => n.kind)),
     ).toEqual(["opened"]);
     expect(nextAtDouble.notifications.map((n) => n.kind)).toEqual(["escalated"]);
+    // The next bar is what the escalation quoted: 2 x 52.
+    const again = stepIncident(nextAtDouble.incident, evaluation(3, 103), config);
+    expect(again.notifications.map((n) => n.kind)).not.toContain("escalated");
+    expect(stepIncident(again.incident, evaluation(4, 104), config).notifications.map((n) => n.kind)).toEqual(
+      ["escalated"],
+    );
   });
 });
 
