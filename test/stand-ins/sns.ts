@@ -8,9 +8,24 @@ import { closeServer, listenOnLoopback } from "#test/support/loopback";
  * &MessageStructure=json&Subject=...&MessageAttributes.entry.N.Name / .Value.DataType /
  * .Value.StringValue), answered with an XML PublishResponse, or an XML ErrorResponse
  * (<Error><Type>Sender|Receiver</Type><Code>...</Code><Message>...</Message></Error>).
- * It checks what real SNS rejects (no `default` body under MessageStructure=json, a bad Subject,
- * an attribute without a value) and records every accepted publish.
+ * It checks what real SNS rejects (a message and its attributes over 262,144 bytes, no `default`
+ * body under MessageStructure=json, a bad Subject, more than 10 attributes or one without a value)
+ * and records every accepted publish.
  */
+
+/** SNS's Publish limit: the message plus its attributes (names, types and values), in UTF-8 bytes. */
+export const SNS_MAX_PUBLISH_BYTES = 262_144;
+/** SNS accepts at most 10 message attributes per publish. */
+export const SNS_MAX_MESSAGE_ATTRIBUTES = 10;
+
+const utf8Bytes = (text: string): number => Buffer.byteLength(text, "utf8");
+
+/** What SNS counts against the 256 KiB limit. */
+export const publishSize = (message: string, attributes: Record<string, RecordedAttribute>): number =>
+  Object.entries(attributes).reduce(
+    (total, [name, a]) => total + utf8Bytes(name) + utf8Bytes(a.dataType) + utf8Bytes(a.value),
+    utf8Bytes(message),
+  );
 
 export interface RecordedAttribute {
   dataType: string;
@@ -112,8 +127,14 @@ const parseAttributes = (
     }
     attributes[entry.name] = { dataType: entry.dataType, value: entry.value };
   }
-  if (Object.keys(attributes).length > 10)
-    return { error: invalid("MessageAttributes: at most 10 attributes") };
+  const count = Object.keys(attributes).length;
+  if (count > SNS_MAX_MESSAGE_ATTRIBUTES) {
+    return {
+      error: invalid(
+        `Number of message attributes [${count}] exceeds the allowed maximum [${SNS_MAX_MESSAGE_ATTRIBUTES}].`,
+      ),
+    };
+  }
   return { attributes };
 };
 
@@ -237,6 +258,9 @@ export class SnsStandIn {
     }
     const parsed = parseAttributes(form);
     if ("error" in parsed) return parsed.error;
+    // Real SNS answers an oversize publish with a plain 400 InvalidParameter, as for any bad parameter.
+    if (publishSize(rawMessage, parsed.attributes) > SNS_MAX_PUBLISH_BYTES)
+      return invalid("Message too long");
     const recorded: RecordedPublish = {
       messageId: randomUUID(),
       topicArn,

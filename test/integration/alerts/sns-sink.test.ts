@@ -136,6 +136,67 @@ describe("SnsAlertSink: the real SNS client against a Query-protocol stand-in", 
     expect(standIn.publishes).toHaveLength(0);
   });
 
+  describe("SNS's own limits, as the real service enforces them", () => {
+    const attributesBytes = Object.entries(message.MessageAttributes).reduce(
+      (total, [name, a]) =>
+        total + Buffer.byteLength(name) + Buffer.byteLength(a.DataType) + Buffer.byteLength(a.StringValue),
+      0,
+    );
+    /** A JSON-structured message whose bodies and attributes together take exactly `bytes`. */
+    const messageOfSize = (bytes: number) => {
+      const envelope = Buffer.byteLength(JSON.stringify({ default: "" }));
+      return {
+        ...message,
+        Message: JSON.stringify({ default: "x".repeat(bytes - attributesBytes - envelope) }),
+      };
+    };
+
+    it("accepts a message and attributes of exactly 262,144 bytes", async () => {
+      await sink().sink.send(messageOfSize(262_144), notificationId);
+      expect(standIn.publishes).toHaveLength(1);
+    });
+
+    it("refuses one byte more with 400 InvalidParameter, and the sink does not retry it", async () => {
+      const failure = await sink({ maxAttempts: 3 })
+        .sink.send(messageOfSize(262_145), notificationId)
+        .catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(AlertPublishError);
+      expect((failure as AlertPublishError).cause).toMatchObject({
+        name: "InvalidParameterException",
+        message: "Invalid parameter: Message too long",
+        $metadata: { httpStatusCode: 400 },
+      });
+      expect(standIn.publishAttempts).toBe(1);
+      expect(standIn.publishes).toHaveLength(0);
+    });
+
+    it("counts bytes, not characters: 70,000 emoji (280,000 bytes) are too long", async () => {
+      const emoji = { ...message, Message: JSON.stringify({ default: "😀".repeat(70_000) }) };
+      const failure = await sink()
+        .sink.send(emoji, notificationId)
+        .catch((e: unknown) => e);
+      expect((failure as AlertPublishError).cause).toMatchObject({ name: "InvalidParameterException" });
+    });
+
+    it("refuses an 11th message attribute and a JSON structure that does not parse", async () => {
+      const attributes = { ...message.MessageAttributes };
+      for (const name of ["a1", "a2", "a3"]) attributes[name] = { DataType: "String", StringValue: "x" };
+      expect(Object.keys(attributes)).toHaveLength(11);
+      const tooMany = await sink()
+        .sink.send({ ...message, MessageAttributes: attributes }, notificationId)
+        .catch((e: unknown) => e);
+      expect((tooMany as AlertPublishError).cause).toMatchObject({
+        name: "InvalidParameterException",
+        $metadata: { httpStatusCode: 400 },
+      });
+      const notJson = await sink()
+        .sink.send({ ...message, Message: '{"default": "x"' }, notificationId)
+        .catch((e: unknown) => e);
+      expect((notJson as AlertPublishError).cause).toMatchObject({ name: "InvalidParameterException" });
+      expect(standIn.publishes).toHaveLength(0);
+    });
+  });
+
   it("fan-out to console and SNS: the console prints, the SNS failure still throws", async () => {
     standIn.inject("internal-error", 100);
     const printed: string[] = [];
