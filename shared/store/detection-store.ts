@@ -1,6 +1,5 @@
 import {
   type AttributeValue,
-  DeleteItemCommand,
   GetItemCommand,
   QueryCommand,
   TransactGetItemsCommand,
@@ -13,9 +12,10 @@ import type { DetectorRecord } from "#shared/core/batch-step";
 import type { Evaluation, Incident, WindowCounts } from "#shared/core/detection-types";
 import type { TableRef } from "#shared/store/client";
 import { epochSeconds, keys } from "#shared/store/keys";
+import { type OutboxEntry, OutboxStore } from "#shared/store/outbox";
 import { TTL_ATTRIBUTE } from "#shared/store/table-definition";
 
-export type { DetectorRecord };
+export type { DetectorRecord, OutboxEntry };
 
 export interface StoredWindow {
   counts: WindowCounts;
@@ -36,15 +36,6 @@ export interface WindowChange {
   counts: WindowCounts;
   newTokens: string[];
   evaluation?: Evaluation;
-}
-
-export interface OutboxEntry {
-  notificationId: string;
-  incidentId: string;
-  kind: string;
-  createdAt: string;
-  /** The message exactly as it will be published (built when the state changed). */
-  message: Record<string, unknown>;
 }
 
 export interface DetectionCommit {
@@ -75,10 +66,15 @@ const emptyCounts = (windowStart: string): WindowCounts => ({
  * (two shards, one window) serialise instead of losing an update.
  */
 export class DetectionStore {
+  /** Delivery of what commit() queues: claim, publish, complete (see OutboxStore). */
+  readonly outbox: OutboxStore;
+
   constructor(
     private readonly table: TableRef,
     private readonly retentionDays: number,
-  ) {}
+  ) {
+    this.outbox = new OutboxStore(table);
+  }
 
   async read(windowStarts: readonly string[]): Promise<DetectionSnapshot> {
     if (windowStarts.length > MAX_WINDOWS_PER_COMMIT) {
@@ -170,38 +166,6 @@ export class DetectionStore {
       }
       throw error;
     }
-  }
-
-  /** Notices written by a committed transition but not yet delivered. */
-  async pendingOutbox(): Promise<OutboxEntry[]> {
-    const out = await this.table.client.send(
-      new QueryCommand({
-        TableName: this.table.tableName,
-        KeyConditionExpression: "pk = :pk",
-        ExpressionAttributeValues: marshall({ ":pk": keys.outbox("").pk }),
-        ConsistentRead: true,
-      }),
-    );
-    return (out.Items ?? []).map((raw) => {
-      const item = unmarshall(raw);
-      return {
-        notificationId: String(item.notificationId),
-        incidentId: String(item.incidentId),
-        kind: String(item.kind),
-        createdAt: String(item.createdAt),
-        message: JSON.parse(String(item.message)) as Record<string, unknown>,
-      };
-    });
-  }
-
-  /**
-   * After a successful publish. Nothing else is needed against a second queueing: a notice is
-   * created only by the committed state change that also advanced the incident past it.
-   */
-  async completeOutbox(notificationId: string): Promise<void> {
-    await this.table.client.send(
-      new DeleteItemCommand({ TableName: this.table.tableName, Key: marshall(keys.outbox(notificationId)) }),
-    );
   }
 
   async incident(id: string): Promise<Incident | undefined> {

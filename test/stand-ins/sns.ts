@@ -143,6 +143,8 @@ export class SnsStandIn {
   readonly requests: RecordedRequest[] = [];
   /** When set, publishing to any other topic is 404 NotFound. */
   topicArn: string | undefined;
+  /** How long each answer takes (SNS's own latency), so concurrent publishers overlap. */
+  delayMs = 0;
   private readonly faults: SnsFault[] = [];
   private readonly server: Server;
   private baseUrl = "";
@@ -155,7 +157,8 @@ export class SnsStandIn {
       req.on("end", () => {
         const form = new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
         this.requests.push({ action: form.get("Action") ?? undefined, form, headers: req.headers });
-        this.respond(form, res);
+        if (this.delayMs > 0) setTimeout(() => this.respond(form, res), this.delayMs);
+        else this.respond(form, res);
       });
     });
   }
@@ -176,6 +179,11 @@ export class SnsStandIn {
   /** The next `times` requests get `fault` (queued after any faults already injected). */
   inject(fault: SnsFault, times = 1): void {
     for (let i = 0; i < times; i++) this.faults.push(fault);
+  }
+
+  /** Accepted publishes to one topic. */
+  publishesTo(topicArn: string): RecordedPublish[] {
+    return this.publishes.filter((p) => p.topicArn === topicArn);
   }
 
   /** Publish attempts received, accepted or not. */

@@ -114,7 +114,7 @@ describe("stream handler use case: exactly once on DynamoDB Local", () => {
     expect(retry.delivered).toBe(1);
     await countAndDetect(batch, deps);
     expect(published.map((p) => p.message.kind)).toEqual(["opened"]);
-    expect(await deps.store.pendingOutbox()).toEqual([]);
+    expect(await deps.store.outbox.pending()).toEqual([]);
   });
 
   it("sends nothing for a silenced incident while the silence lasts; detection goes on", async () => {
