@@ -4,7 +4,7 @@ import { FanOutAlertSink, FanOutError, sinkPublisher } from "#shared/alerts/sink
 import { AlertPublishError, createSnsClient, SnsAlertSink, type SnsClientOptions } from "#shared/alerts/sns";
 import { buildSnsMessage } from "#shared/core/alert-text";
 import { SnsStandIn } from "#test/stand-ins/sns";
-import { alertContext } from "#test/unit/alerts/fixtures";
+import { alertContext, maximalPosts } from "#test/unit/alerts/fixtures";
 
 const TOPIC = "arn:aws:sns:eu-west-1:123456789012:backlash-exampleair-alerts";
 
@@ -134,6 +134,21 @@ describe("SnsAlertSink: the real SNS client against a Query-protocol stand-in", 
       .catch((e: unknown) => e);
     expect((failure as AlertPublishError).cause).toMatchObject({ name: "InvalidParameterException" });
     expect(standIn.publishes).toHaveLength(0);
+  });
+
+  it("80 maximal posts: the composed alert, with all 10 attributes, is accepted by the limit-enforcing stand-in", async () => {
+    const posts = maximalPosts(80);
+    const big = buildSnsMessage(alertContext({ windowMentions: posts }), { sms: true, email: true });
+    // What compose adds after building: the routing reasons and the window, 10 attributes in all.
+    big.MessageAttributes.route = { DataType: "String", StringValue: "sms:send email:send" };
+    big.MessageAttributes.window = { DataType: "String", StringValue: "2025-03-01T12:05:00.000Z" };
+    expect(Object.keys(big.MessageAttributes)).toHaveLength(10);
+    await sink().sink.send(big, notificationId);
+    const [published] = standIn.publishes;
+    expect(Buffer.byteLength(published?.rawMessage ?? "")).toBeLessThan(128 * 1024);
+    const bodies = published?.message as { default: string; email: string; sms: string };
+    expect(bodies.email).toContain("MOST-SEEN POSTS");
+    expect(bodies.default.length).toBeLessThan(1_000);
   });
 
   describe("SNS's own limits, as the real service enforces them", () => {
