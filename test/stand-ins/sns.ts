@@ -53,9 +53,10 @@ export interface RecordedRequest {
  * - throttled: 429 `Throttled` (SNS's ThrottledException; its model gives HTTP 429),
  * - internal-error: 500 `InternalError`,
  * - hang: the request is never answered (the client must time out),
- * - malformed-xml: 200 with a truncated body.
+ * - malformed-xml: 200 with a truncated body,
+ * - message-too-long: the 400 `InvalidParameter` SNS gives an oversize message, whatever was sent.
  */
-export type SnsFault = "throttled" | "internal-error" | "hang" | "malformed-xml";
+export type SnsFault = "throttled" | "internal-error" | "hang" | "malformed-xml" | "message-too-long";
 
 const NAMESPACE = "http://sns.amazonaws.com/doc/2010-03-31/";
 
@@ -87,6 +88,12 @@ const FAULTS: Record<Exclude<SnsFault, "hang" | "malformed-xml">, ErrorReply> = 
     type: "Receiver",
     code: "InternalError",
     message: "Request could not be completed due to an internal error",
+  },
+  "message-too-long": {
+    status: 400,
+    type: "Sender",
+    code: "InvalidParameter",
+    message: "Invalid parameter: Message too long",
   },
 };
 
