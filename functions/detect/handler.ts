@@ -2,10 +2,11 @@ import { BatchProcessor, EventType } from "@aws-lambda-powertools/batch";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { PublishCommand } from "@aws-sdk/client-sns";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { sinkPublisher } from "#shared/alerts/sink";
-import { SnsAlertSink } from "#shared/alerts/sns";
+import { SnsAlertSink, snsClient } from "#shared/alerts/sns";
 import { worldClock } from "#shared/config/clock";
 import { brandConfigFromEnv, requireEnv } from "#shared/config/env";
 import type { CountedMention } from "#shared/core/batch-step";
@@ -34,6 +35,7 @@ const reportBase = process.env.REPORT_BASE_URL ?? config.alerts.reportBaseUrl;
 const localEndpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
 const reportBucket = process.env.REPORT_BUCKET;
 const reportFunction = process.env.REPORT_FUNCTION_NAME;
+const opsTopicArn = requireEnv("OPS_TOPIC_ARN");
 const s3 = reportBucket ? new S3Client({}) : undefined;
 const lambda = reportFunction ? new LambdaClient({}) : undefined;
 
@@ -79,6 +81,10 @@ const deps = {
       `npm run silence -- --table ${table.tableName} --incident ${id} --for 2h${localEndpoint ? ` --endpoint ${localEndpoint}` : ""}`,
   }),
   publisher: sinkPublisher(new SnsAlertSink({ topicArn: requireEnv("ALERT_TOPIC_ARN") })),
+  // A notice SNS refused as invalid is set aside; the operators hear of it here.
+  notifyOps: async (subject: string, message: string) => {
+    await snsClient().send(new PublishCommand({ TopicArn: opsTopicArn, Subject: subject, Message: message }));
+  },
 };
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: "detect" });
 // The alarms match dimensions exactly: brand (and source), without Powertools' default "service".
@@ -107,6 +113,7 @@ export const handler = async (
   metrics.addMetric(BACKLASH_METRICS.recordsCounted, MetricUnit.Count, report.counted);
   metrics.addMetric(BACKLASH_METRICS.recordsDuplicate, MetricUnit.Count, report.duplicates);
   metrics.addMetric(BACKLASH_METRICS.alertsSent, MetricUnit.Count, report.delivered);
+  metrics.addMetric(BACKLASH_METRICS.alertsDeadLettered, MetricUnit.Count, report.deadLettered);
   metrics.addMetric(
     BACKLASH_METRICS.negativeMentions,
     MetricUnit.Count,

@@ -1,4 +1,5 @@
 import { isSnsAlertMessage, type SnsAlertMessage } from "#shared/core/alert-text";
+import { MessageRejectedError } from "#shared/core/delivery";
 
 /**
  * Where alerts go. `send` resolves once the message is accepted and throws otherwise: the caller
@@ -38,12 +39,13 @@ export class FanOutAlertSink implements AlertSink {
 
 /**
  * Adapts a sink to a publisher of stored messages (an outbox item holds a plain record):
- * refuses anything that is not an SNS alert message instead of publishing garbage.
+ * refuses anything that is not an SNS alert message instead of publishing garbage (a rejection:
+ * the outbox sets it aside rather than retrying it forever).
  */
 export const sinkPublisher = (sink: AlertSink) => ({
   publish: async (message: Record<string, unknown>, notificationId: string): Promise<void> => {
     if (!isSnsAlertMessage(message)) {
-      throw new TypeError(`outbox message for ${notificationId} is not an SNS alert message`);
+      throw new MessageRejectedError(`outbox message for ${notificationId} is not an SNS alert message`);
     }
     await sink.send(message, notificationId);
   },

@@ -88,8 +88,28 @@ export const isRetryablePublishError = (error: unknown): boolean => {
   return status !== undefined && (status === 429 || status >= 500);
 };
 
+/**
+ * SNS refusing the message itself (too long, malformed JSON structure, bad attributes): Publish
+ * answers 400 InvalidParameter / ParameterValueInvalid, or a ValidationException. Sending the
+ * same message again fails the same way; the outbox sets such a notice aside.
+ */
+const REJECTED_MESSAGE_NAMES = new Set([
+  "InvalidParameterException",
+  "InvalidParameterValueException",
+  "ValidationException",
+]);
+
+export const isRejectedMessageError = (error: unknown): boolean =>
+  typeof error === "object" &&
+  error !== null &&
+  typeof (error as SdkErrorShape).name === "string" &&
+  REJECTED_MESSAGE_NAMES.has((error as SdkErrorShape).name as string);
+
 /** The publish failed for good (after retries, or at once when retrying cannot help). */
 export class AlertPublishError extends Error {
+  /** SNS refused this message as invalid (see shared/core/delivery): retrying cannot help. */
+  readonly rejected: boolean;
+
   constructor(
     readonly notificationId: string,
     readonly attempts: number,
@@ -101,6 +121,7 @@ export class AlertPublishError extends Error {
       options,
     );
     this.name = "AlertPublishError";
+    this.rejected = isRejectedMessageError(options.cause);
   }
 }
 

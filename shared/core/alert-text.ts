@@ -1,7 +1,8 @@
 import type { Evaluation, Notification, Severity } from "#shared/core/detection-types";
 import { isNegative, type ScoredMention, type SourceName } from "#shared/core/mention";
-import { compactNumber, formatDuration, oneLine, smsText } from "#shared/core/sms";
+import { clipText, compactNumber, formatDuration, oneLine, smsText } from "#shared/core/sms";
 import { type DistinctiveTerm, distinctiveTerms } from "#shared/core/terms";
+import { utf8Length } from "#shared/core/text";
 
 /**
  * What an alert says, built once per notice from data read once per transition (the mentions
@@ -291,33 +292,98 @@ export const buildSmsText = (
     expected: e.expected,
     ratio: e.ratio,
     windowMinutes: context.windowMinutes,
-    topTerm: analysis.terms[0]?.term,
+    topTerm: analysis.terms[0] === undefined ? undefined : shownTerm(analysis.terms[0].term),
     link: context.reportUrl,
     durationMs: incidentDurationMs(context),
     peakObserved: notification.incident.peak.observed,
   });
 };
 
-const POST_TEXT_MAX = 280;
+// ---------- size: well under SNS's limit by construction ----------
+
+/**
+ * SNS takes at most 262,144 bytes per publish (message and attributes). An alert stays under
+ * half of it whatever strangers post: every piece that comes from a source is capped below, and
+ * buildSnsMessage measures the result and sheds detail in the (unforeseen) case it is over.
+ */
+export const ALERT_MESSAGE_BUDGET_BYTES = 128 * 1024;
+
+/** Caps on what an alert shows, in graphemes (what a reader counts) unless named otherwise. */
+export const ALERT_LIMITS = {
+  terms: 8,
+  posts: 5,
+  postGraphemes: 280,
+  authorGraphemes: 64,
+  termGraphemes: 40,
+  brandGraphemes: 60,
+  /** A longer link from a source is not shown (a cut link is a broken one). */
+  postUrlUnits: 512,
+  /** Report / dashboard links (a presigned S3 link is ~1,500 characters). */
+  linkUnits: 2_048,
+  silenceCommandGraphemes: 400,
+} as const;
+
+const shownTerm = (term: string): string => oneLine(clipText(term, ALERT_LIMITS.termGraphemes));
+
+const shownLink = (url: string | undefined, maxUnits: number): string | undefined => {
+  // A link far over the cap is garbage whatever its spaces: do not even scan it.
+  if (url === undefined || url.length > 2 * maxUnits) return undefined;
+  const compact = oneLine(url).replace(/\s+/g, "");
+  return compact === "" || compact.length > maxUnits ? undefined : compact;
+};
+
+/** The context with every free-form piece it renders as is (brand, links, command) capped. */
+const boundedContext = (context: AlertContext): AlertContext => {
+  const { reportUrl, dashboardUrl, silenceCommand, brand } = context;
+  const report = shownLink(reportUrl, ALERT_LIMITS.linkUnits);
+  const dashboard = shownLink(dashboardUrl, ALERT_LIMITS.linkUnits);
+  return {
+    ...context,
+    brand: {
+      ...brand,
+      displayName: oneLine(clipText(brand.displayName, ALERT_LIMITS.brandGraphemes)),
+      ...(brand.brand === undefined
+        ? {}
+        : { brand: oneLine(clipText(brand.brand, ALERT_LIMITS.brandGraphemes)) }),
+    },
+    reportUrl: report,
+    dashboardUrl: dashboard,
+    silenceCommand:
+      silenceCommand === undefined
+        ? undefined
+        : oneLine(clipText(silenceCommand, ALERT_LIMITS.silenceCommandGraphemes)),
+  };
+};
+
+/** What SNS counts against its limit (message and attributes), plus the subject. */
+export const snsPublishBytes = (message: SnsAlertMessage): number =>
+  Object.entries(message.MessageAttributes).reduce(
+    (total, [name, a]) => total + utf8Length(name) + utf8Length(a.DataType) + utf8Length(a.StringValue),
+    utf8Length(message.Message) + utf8Length(message.Subject),
+  );
 
 const postLines = (posts: readonly TopPost[]): string[] =>
-  posts.flatMap((post, i) => {
+  posts.slice(0, ALERT_LIMITS.posts).flatMap((post, i) => {
     const m = post.mention;
     const details = [
       post.reach > 0 ? `${compactNumber(post.reach)} followers` : undefined,
       post.engagement > 0 ? `${formatCount(post.engagement)} interactions` : undefined,
       post.copies > 0 ? `+${formatCount(post.copies)} ${post.copies === 1 ? "copy" : "copies"}` : undefined,
     ].filter((d) => d !== undefined);
-    const text = oneLine(m.text);
-    const shown = text.length > POST_TEXT_MAX ? `${text.slice(0, POST_TEXT_MAX - 1).trimEnd()}…` : text;
+    const author = oneLine(clipText(m.author, ALERT_LIMITS.authorGraphemes));
+    const link =
+      m.url === undefined
+        ? "(no link from this source)"
+        : (shownLink(m.url, ALERT_LIMITS.postUrlUnits) ?? "(link too long to show: see the incident report)");
     return [
-      `  ${i + 1}. [${m.source}] @${m.author}${details.length > 0 ? ` (${details.join(", ")})` : ""}`,
-      `     "${shown}"`,
-      `     ${m.url ?? "(no link from this source)"}`,
+      `  ${i + 1}. [${m.source}] @${author}${details.length > 0 ? ` (${details.join(", ")})` : ""}`,
+      `     "${oneLine(clipText(m.text, ALERT_LIMITS.postGraphemes))}"`,
+      `     ${link}`,
     ];
   });
 
-const termLines = (terms: readonly DistinctiveTerm[]): string[] => {
+const termLines = (all: readonly DistinctiveTerm[]): string[] => {
+  const terms = all.slice(0, ALERT_LIMITS.terms).map((t) => ({ ...t, term: shownTerm(t.term) }));
   const width = Math.min(30, Math.max(...terms.map((t) => t.term.length)));
   return terms.map(
     (t, i) =>
@@ -421,7 +487,7 @@ const firingEmail = (context: AlertContext, analysis: AlertAnalysis): string[] =
 const resolvedEmail = (context: AlertContext, analysis: AlertAnalysis): string[] => {
   const { notification, windowMinutes, timeZone } = context;
   const { incident } = notification;
-  const themes = analysis.terms.slice(0, 5).map((t) => t.term);
+  const themes = analysis.terms.slice(0, 5).map((t) => shownTerm(t.term));
   return [
     `${context.brand.displayName}: ${HEADLINE.resolved}`,
     "",
@@ -449,7 +515,9 @@ const resolvedEmail = (context: AlertContext, analysis: AlertAnalysis): string[]
 export const buildEmailText = (
   context: AlertContext,
   analysis: AlertAnalysis = analyseAlert(context),
-): string => {
+): string => emailText(boundedContext(context), analysis);
+
+const emailText = (context: AlertContext, analysis: AlertAnalysis): string => {
   const { notification } = context;
   const lines =
     notification.kind === "resolved" ? resolvedEmail(context, analysis) : firingEmail(context, analysis);
@@ -514,25 +582,83 @@ const attribute = (value: string): StringAttribute => ({ DataType: "String", Str
 export const buildSnsMessage = (
   context: AlertContext,
   routing: { sms: boolean; email: boolean },
+  budgetBytes: number = ALERT_MESSAGE_BUDGET_BYTES,
 ): SnsAlertMessage => {
-  const analysis = analyseAlert(context);
-  const email = buildEmailText(context, analysis);
-  const bodies: SnsAlertBodies = { default: email, sms: buildSmsText(context, analysis), email };
+  const bounded = boundedContext(context);
+  const analysis = analyseAlert(bounded);
+  const subject = buildSubject(bounded);
+  const sms = buildSmsText(bounded, analysis);
+  const summary = buildSummaryText(bounded, analysis, subject);
+  const attributes = alertAttributes(bounded, routing);
+  let message: SnsAlertMessage | undefined;
+  for (const email of emailsLongestFirst(bounded, analysis, summary)) {
+    const bodies: SnsAlertBodies = { default: summary, sms, email };
+    message = {
+      Message: JSON.stringify(bodies),
+      MessageStructure: "json",
+      Subject: subject,
+      MessageAttributes: attributes,
+    };
+    if (snsPublishBytes(message) <= budgetBytes) return message;
+  }
+  // The last candidate is the summary, a few short lines: within the default budget whatever the input.
+  if (message === undefined) throw new Error("unreachable: there is always a last candidate");
+  return message;
+};
+
+/**
+ * The email with all its detail and, only if that is over the budget (the caps make it a few
+ * tens of KB at most, so this guards what no cap foresaw), with less: then the summary alone.
+ */
+function* emailsLongestFirst(
+  context: AlertContext,
+  analysis: AlertAnalysis,
+  summary: string,
+): Generator<string> {
+  yield emailText(context, analysis);
+  yield emailText(context, {
+    ...analysis,
+    terms: analysis.terms.slice(0, 3),
+    topPosts: analysis.topPosts.slice(0, 1),
+  });
+  yield emailText(context, { ...analysis, terms: [], topPosts: [] });
+  yield summary;
+}
+
+/**
+ * `default`, for any subscription without a body of its own (HTTPS, SQS, Lambda...): a short
+ * summary, not a second copy of the email, which would double the message.
+ */
+export const buildSummaryText = (
+  context: AlertContext,
+  analysis: AlertAnalysis = analyseAlert(context),
+  subject: string = buildSubject(context),
+): string => {
+  const bounded = boundedContext(context);
+  const terms = analysis.terms.slice(0, 3).map((t) => shownTerm(t.term));
+  const { notification } = bounded;
+  return [
+    subject,
+    ...(terms.length > 0 ? [`Top terms: ${terms.join(", ")}`] : []),
+    ...linkLines(bounded),
+    `Incident ${notification.incidentId}, notice ${notification.id}. The email has the detail.`,
+  ].join("\n");
+};
+
+const alertAttributes = (
+  context: AlertContext,
+  routing: { sms: boolean; email: boolean },
+): Record<string, StringAttribute> => {
   const { notification } = context;
   return {
-    Message: JSON.stringify(bodies),
-    MessageStructure: "json",
-    Subject: buildSubject(context),
-    MessageAttributes: {
-      severity: attribute(notification.severity),
-      brand: attribute(context.brand.brand ?? context.brand.displayName),
-      kind: attribute(notification.kind),
-      incident: attribute(notification.incidentId),
-      notification: attribute(notification.id),
-      sms: attribute(routing.sms ? "send" : "hold"),
-      email: attribute(routing.email ? "send" : "hold"),
-      // Alerts are time-critical: transactional SMS gets the more reliable delivery route.
-      "AWS.SNS.SMS.SMSType": attribute("Transactional"),
-    },
+    severity: attribute(notification.severity),
+    brand: attribute(context.brand.brand ?? context.brand.displayName),
+    kind: attribute(notification.kind),
+    incident: attribute(notification.incidentId),
+    notification: attribute(notification.id),
+    sms: attribute(routing.sms ? "send" : "hold"),
+    email: attribute(routing.email ? "send" : "hold"),
+    // Alerts are time-critical: transactional SMS gets the more reliable delivery route.
+    "AWS.SNS.SMS.SMSType": attribute("Transactional"),
   };
 };

@@ -26,6 +26,8 @@ export const BACKLASH_METRICS = {
   recordsDuplicate: "RecordsDuplicate",
   /** Notifications published to the alert topic. Dimensions: brand. */
   alertsSent: "AlertsSent",
+  /** Notifications SNS refused as invalid, moved to dead-letter records (ops told). Dimensions: brand. */
+  alertsDeadLettered: "AlertsDeadLettered",
   /** 1 when the day's Comprehend budget runs out and scoring falls back to local. Dimensions: brand. */
   comprehendBudgetExhausted: "ComprehendBudgetExhausted",
 } as const;

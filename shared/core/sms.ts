@@ -26,6 +26,31 @@ export const oneLine = (text: string): string =>
     .replace(/\p{Cf}+$/u, "")
     .trim();
 
+const graphemeSegmenter = new Intl.Segmenter("en", { granularity: "grapheme" });
+
+/**
+ * At most `maxGraphemes` user-perceived characters and `maxUnits` UTF-16 code units (a grapheme
+ * can hold any number of combining marks), cut between graphemes so an emoji, a flag or an accent
+ * stays whole, with "…" when cut. Reads no further than the budget: a 1 MB text costs what it keeps.
+ */
+export const clipText = (text: string, maxGraphemes: number, maxUnits = maxGraphemes * 4): string => {
+  if (text.length <= maxGraphemes && text.length <= maxUnits) return text;
+  // Segmenting costs the whole string's length (superlinearly), however early the loop stops:
+  // look at one unit past the budget only. A grapheme cut at that edge is never kept anyway.
+  const window = text.length > maxUnits + 1 ? text.slice(0, maxUnits + 1) : text;
+  let kept = "";
+  let count = 0;
+  let units = 0;
+  for (const { segment } of graphemeSegmenter.segment(window)) {
+    count++;
+    units += segment.length;
+    if (count > maxGraphemes || units > maxUnits) return `${kept.trimEnd()}…`;
+    // Room for the ellipsis in case a later grapheme does not fit (both totals only grow).
+    if (count < maxGraphemes && units < maxUnits) kept += segment;
+  }
+  return text;
+};
+
 const trimZeros = (text: string): string => text.replace(/\.0$/, "");
 
 /** 7 -> "7", 1234 -> "1.2k", 45678 -> "46k", 3.2e6 -> "3.2M": a phone screen has no room for digits. */

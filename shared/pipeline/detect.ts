@@ -7,6 +7,7 @@ import {
 } from "#shared/core/batch-step";
 import type { BrandConfig } from "#shared/core/brand-config";
 import { logger } from "#shared/logger";
+import { deliverOutbox, type OpsNotifier, type Publisher } from "#shared/pipeline/deliver";
 import {
   type CountMarker,
   type DetectionSnapshot,
@@ -16,19 +17,18 @@ import {
   TransactionTooLargeError,
 } from "#shared/store/detection-store";
 
+export type { Publisher };
+
 /** Builds the message to publish for a routed notification (reads the mentions it explains once). */
 export type MessageComposer = (routed: RoutedNotification) => Promise<Record<string, unknown>>;
-
-export interface Publisher {
-  /** Publishes or throws; the outbox keeps the notice until this succeeds. */
-  publish(message: Record<string, unknown>, notificationId: string): Promise<void>;
-}
 
 export interface DetectDeps {
   config: BrandConfig;
   store: DetectionStore;
   compose: MessageComposer;
   publisher: Publisher;
+  /** Told when a notice is refused as invalid and dead-lettered (the ops topic). */
+  notifyOps?: OpsNotifier;
   /** The world's clock: mentions dated past it (plus a small skew) are counted at it. */
   now?: () => Date;
   /** Optional hook after a committed incident change (e.g. write the report). Failures are logged, not fatal. */
@@ -41,6 +41,8 @@ export interface DetectReport {
   windows: number;
   notifications: number;
   delivered: number;
+  /** Notices refused by the channel as invalid, set aside (see deliverOutbox). */
+  deadLettered: number;
   conflicts: number;
   /** Transactions committed (each at most 100 actions and 4 MB). */
   commits: number;
@@ -136,6 +138,7 @@ export const countAndDetect = async (
     windows: 0,
     notifications: 0,
     delivered: 0,
+    deadLettered: 0,
     conflicts: 0,
     commits: 0,
   };
@@ -154,7 +157,15 @@ export const countAndDetect = async (
     }
   }
 
-  report.delivered = await deliverOutbox(deps);
+  const delivery = await deliverOutbox({
+    outbox: deps.store.outbox,
+    publisher: deps.publisher,
+    brand: deps.config.displayName,
+    ...(deps.notifyOps ? { notifyOps: deps.notifyOps } : {}),
+    now,
+  });
+  report.delivered = delivery.delivered;
+  report.deadLettered = delivery.deadLettered;
   if (changedIncidents.size > 0 && deps.onIncidentsChanged) {
     try {
       await deps.onIncidentsChanged([...changedIncidents]);
@@ -250,19 +261,4 @@ const commitPart = async (
       await jitter(attempt);
     }
   }
-};
-
-/**
- * Publishes every queued notice, oldest first. A failure throws, so the batch is retried and the
- * notice goes out on the retry; a notice is removed from the queue only after SNS accepted it.
- */
-export const deliverOutbox = async (deps: DetectDeps): Promise<number> => {
-  const pending = (await deps.store.pendingOutbox()).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-  let delivered = 0;
-  for (const entry of pending) {
-    await deps.publisher.publish(entry.message, entry.notificationId);
-    await deps.store.completeOutbox(entry.notificationId);
-    delivered++;
-  }
-  return delivered;
 };

@@ -1,6 +1,5 @@
 import {
   type AttributeValue,
-  DeleteItemCommand,
   GetItemCommand,
   QueryCommand,
   TransactGetItemsCommand,
@@ -14,9 +13,10 @@ import type { Evaluation, Incident, WindowCounts } from "#shared/core/detection-
 import type { SourceName } from "#shared/core/mention";
 import type { TableRef } from "#shared/store/client";
 import { epochSeconds, keys } from "#shared/store/keys";
+import { type OutboxEntry, OutboxStore } from "#shared/store/outbox";
 import { TTL_ATTRIBUTE } from "#shared/store/table-definition";
 
-export type { DetectorRecord };
+export type { DetectorRecord, OutboxEntry };
 
 export interface StoredWindow {
   counts: WindowCounts;
@@ -42,15 +42,6 @@ export interface CountMarker {
   source: SourceName;
   id: string;
   windowStart: string;
-}
-
-export interface OutboxEntry {
-  notificationId: string;
-  incidentId: string;
-  kind: string;
-  createdAt: string;
-  /** The message exactly as it will be published (built when the state changed). */
-  message: Record<string, unknown>;
 }
 
 export interface DetectionCommit {
@@ -116,10 +107,15 @@ const emptyCounts = (windowStart: string): WindowCounts => ({
  * the detector and windows make concurrent batches serialise instead of losing an update.
  */
 export class DetectionStore {
+  /** Delivery of what commit() queues: claim, publish, complete (see OutboxStore). */
+  readonly outbox: OutboxStore;
+
   constructor(
     private readonly table: TableRef,
     private readonly retentionDays: number,
-  ) {}
+  ) {
+    this.outbox = new OutboxStore(table);
+  }
 
   async read(windowStarts: readonly string[]): Promise<DetectionSnapshot> {
     if (windowStarts.length + 1 > TRANSACTION_LIMITS.actions) {
@@ -232,38 +228,6 @@ export class DetectionStore {
       if (alreadyCounted.length === 0 && !stale) throw error;
       return { committed: false, alreadyCounted, stale };
     }
-  }
-
-  /** Notices written by a committed transition but not yet delivered. */
-  async pendingOutbox(): Promise<OutboxEntry[]> {
-    const out = await this.table.client.send(
-      new QueryCommand({
-        TableName: this.table.tableName,
-        KeyConditionExpression: "pk = :pk",
-        ExpressionAttributeValues: marshall({ ":pk": keys.outbox("").pk }),
-        ConsistentRead: true,
-      }),
-    );
-    return (out.Items ?? []).map((raw) => {
-      const item = unmarshall(raw);
-      return {
-        notificationId: String(item.notificationId),
-        incidentId: String(item.incidentId),
-        kind: String(item.kind),
-        createdAt: String(item.createdAt),
-        message: JSON.parse(String(item.message)) as Record<string, unknown>,
-      };
-    });
-  }
-
-  /**
-   * After a successful publish. Nothing else is needed against a second queueing: a notice is
-   * created only by the committed state change that also advanced the incident past it.
-   */
-  async completeOutbox(notificationId: string): Promise<void> {
-    await this.table.client.send(
-      new DeleteItemCommand({ TableName: this.table.tableName, Key: marshall(keys.outbox(notificationId)) }),
-    );
   }
 
   async incident(id: string): Promise<Incident | undefined> {

@@ -21,6 +21,8 @@ export const keys = {
   /** One partition, sorted by id (= start time), so the newest incidents are one query away. */
   incident: (id: string) => ({ pk: "INCIDENT", sk: id }),
   outbox: (notificationId: string) => ({ pk: "OUTBOX", sk: notificationId }),
+  /** Notices the alert channel refused as invalid: kept with the reason, never retried. */
+  outboxDead: (notificationId: string) => ({ pk: "OUTBOX_DEAD", sk: notificationId }),
 } as const;
 
 /** Short, fixed-size token for a mention, kept in its window's "counted" set (72 bits: collisions negligible). */

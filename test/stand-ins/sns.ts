@@ -8,9 +8,24 @@ import { closeServer, listenOnLoopback } from "#test/support/loopback";
  * &MessageStructure=json&Subject=...&MessageAttributes.entry.N.Name / .Value.DataType /
  * .Value.StringValue), answered with an XML PublishResponse, or an XML ErrorResponse
  * (<Error><Type>Sender|Receiver</Type><Code>...</Code><Message>...</Message></Error>).
- * It checks what real SNS rejects (no `default` body under MessageStructure=json, a bad Subject,
- * an attribute without a value) and records every accepted publish.
+ * It checks what real SNS rejects (a message and its attributes over 262,144 bytes, no `default`
+ * body under MessageStructure=json, a bad Subject, more than 10 attributes or one without a value)
+ * and records every accepted publish.
  */
+
+/** SNS's Publish limit: the message plus its attributes (names, types and values), in UTF-8 bytes. */
+export const SNS_MAX_PUBLISH_BYTES = 262_144;
+/** SNS accepts at most 10 message attributes per publish. */
+export const SNS_MAX_MESSAGE_ATTRIBUTES = 10;
+
+const utf8Bytes = (text: string): number => Buffer.byteLength(text, "utf8");
+
+/** What SNS counts against the 256 KiB limit. */
+export const publishSize = (message: string, attributes: Record<string, RecordedAttribute>): number =>
+  Object.entries(attributes).reduce(
+    (total, [name, a]) => total + utf8Bytes(name) + utf8Bytes(a.dataType) + utf8Bytes(a.value),
+    utf8Bytes(message),
+  );
 
 export interface RecordedAttribute {
   dataType: string;
@@ -38,9 +53,10 @@ export interface RecordedRequest {
  * - throttled: 429 `Throttled` (SNS's ThrottledException; its model gives HTTP 429),
  * - internal-error: 500 `InternalError`,
  * - hang: the request is never answered (the client must time out),
- * - malformed-xml: 200 with a truncated body.
+ * - malformed-xml: 200 with a truncated body,
+ * - message-too-long: the 400 `InvalidParameter` SNS gives an oversize message, whatever was sent.
  */
-export type SnsFault = "throttled" | "internal-error" | "hang" | "malformed-xml";
+export type SnsFault = "throttled" | "internal-error" | "hang" | "malformed-xml" | "message-too-long";
 
 const NAMESPACE = "http://sns.amazonaws.com/doc/2010-03-31/";
 
@@ -72,6 +88,12 @@ const FAULTS: Record<Exclude<SnsFault, "hang" | "malformed-xml">, ErrorReply> = 
     type: "Receiver",
     code: "InternalError",
     message: "Request could not be completed due to an internal error",
+  },
+  "message-too-long": {
+    status: 400,
+    type: "Sender",
+    code: "InvalidParameter",
+    message: "Invalid parameter: Message too long",
   },
 };
 
@@ -112,8 +134,14 @@ const parseAttributes = (
     }
     attributes[entry.name] = { dataType: entry.dataType, value: entry.value };
   }
-  if (Object.keys(attributes).length > 10)
-    return { error: invalid("MessageAttributes: at most 10 attributes") };
+  const count = Object.keys(attributes).length;
+  if (count > SNS_MAX_MESSAGE_ATTRIBUTES) {
+    return {
+      error: invalid(
+        `Number of message attributes [${count}] exceeds the allowed maximum [${SNS_MAX_MESSAGE_ATTRIBUTES}].`,
+      ),
+    };
+  }
   return { attributes };
 };
 
@@ -122,6 +150,8 @@ export class SnsStandIn {
   readonly requests: RecordedRequest[] = [];
   /** When set, publishing to any other topic is 404 NotFound. */
   topicArn: string | undefined;
+  /** How long each answer takes (SNS's own latency), so concurrent publishers overlap. */
+  delayMs = 0;
   private readonly faults: SnsFault[] = [];
   private readonly server: Server;
   private baseUrl = "";
@@ -134,7 +164,8 @@ export class SnsStandIn {
       req.on("end", () => {
         const form = new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
         this.requests.push({ action: form.get("Action") ?? undefined, form, headers: req.headers });
-        this.respond(form, res);
+        if (this.delayMs > 0) setTimeout(() => this.respond(form, res), this.delayMs);
+        else this.respond(form, res);
       });
     });
   }
@@ -155,6 +186,11 @@ export class SnsStandIn {
   /** The next `times` requests get `fault` (queued after any faults already injected). */
   inject(fault: SnsFault, times = 1): void {
     for (let i = 0; i < times; i++) this.faults.push(fault);
+  }
+
+  /** Accepted publishes to one topic. */
+  publishesTo(topicArn: string): RecordedPublish[] {
+    return this.publishes.filter((p) => p.topicArn === topicArn);
   }
 
   /** Publish attempts received, accepted or not. */
@@ -237,6 +273,9 @@ export class SnsStandIn {
     }
     const parsed = parseAttributes(form);
     if ("error" in parsed) return parsed.error;
+    // Real SNS answers an oversize publish with a plain 400 InvalidParameter, as for any bad parameter.
+    if (publishSize(rawMessage, parsed.attributes) > SNS_MAX_PUBLISH_BYTES)
+      return invalid("Message too long");
     const recorded: RecordedPublish = {
       messageId: randomUUID(),
       topicArn,

@@ -4,7 +4,7 @@ import { FanOutAlertSink, FanOutError, sinkPublisher } from "#shared/alerts/sink
 import { AlertPublishError, createSnsClient, SnsAlertSink, type SnsClientOptions } from "#shared/alerts/sns";
 import { buildSnsMessage } from "#shared/core/alert-text";
 import { SnsStandIn } from "#test/stand-ins/sns";
-import { alertContext } from "#test/unit/alerts/fixtures";
+import { alertContext, maximalPosts } from "#test/unit/alerts/fixtures";
 
 const TOPIC = "arn:aws:sns:eu-west-1:123456789012:backlash-exampleair-alerts";
 
@@ -134,6 +134,82 @@ describe("SnsAlertSink: the real SNS client against a Query-protocol stand-in", 
       .catch((e: unknown) => e);
     expect((failure as AlertPublishError).cause).toMatchObject({ name: "InvalidParameterException" });
     expect(standIn.publishes).toHaveLength(0);
+  });
+
+  it("80 maximal posts: the composed alert, with all 10 attributes, is accepted by the limit-enforcing stand-in", async () => {
+    const posts = maximalPosts(80);
+    const big = buildSnsMessage(alertContext({ windowMentions: posts }), { sms: true, email: true });
+    // What compose adds after building: the routing reasons and the window, 10 attributes in all.
+    big.MessageAttributes.route = { DataType: "String", StringValue: "sms:send email:send" };
+    big.MessageAttributes.window = { DataType: "String", StringValue: "2025-03-01T12:05:00.000Z" };
+    expect(Object.keys(big.MessageAttributes)).toHaveLength(10);
+    await sink().sink.send(big, notificationId);
+    const [published] = standIn.publishes;
+    expect(Buffer.byteLength(published?.rawMessage ?? "")).toBeLessThan(128 * 1024);
+    const bodies = published?.message as { default: string; email: string; sms: string };
+    expect(bodies.email).toContain("MOST-SEEN POSTS");
+    expect(bodies.default.length).toBeLessThan(1_000);
+  });
+
+  describe("SNS's own limits, as the real service enforces them", () => {
+    const attributesBytes = Object.entries(message.MessageAttributes).reduce(
+      (total, [name, a]) =>
+        total + Buffer.byteLength(name) + Buffer.byteLength(a.DataType) + Buffer.byteLength(a.StringValue),
+      0,
+    );
+    /** A JSON-structured message whose bodies and attributes together take exactly `bytes`. */
+    const messageOfSize = (bytes: number) => {
+      const envelope = Buffer.byteLength(JSON.stringify({ default: "" }));
+      return {
+        ...message,
+        Message: JSON.stringify({ default: "x".repeat(bytes - attributesBytes - envelope) }),
+      };
+    };
+
+    it("accepts a message and attributes of exactly 262,144 bytes", async () => {
+      await sink().sink.send(messageOfSize(262_144), notificationId);
+      expect(standIn.publishes).toHaveLength(1);
+    });
+
+    it("refuses one byte more with 400 InvalidParameter, and the sink does not retry it", async () => {
+      const failure = await sink({ maxAttempts: 3 })
+        .sink.send(messageOfSize(262_145), notificationId)
+        .catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(AlertPublishError);
+      expect((failure as AlertPublishError).cause).toMatchObject({
+        name: "InvalidParameterException",
+        message: "Invalid parameter: Message too long",
+        $metadata: { httpStatusCode: 400 },
+      });
+      expect(standIn.publishAttempts).toBe(1);
+      expect(standIn.publishes).toHaveLength(0);
+    });
+
+    it("counts bytes, not characters: 70,000 emoji (280,000 bytes) are too long", async () => {
+      const emoji = { ...message, Message: JSON.stringify({ default: "😀".repeat(70_000) }) };
+      const failure = await sink()
+        .sink.send(emoji, notificationId)
+        .catch((e: unknown) => e);
+      expect((failure as AlertPublishError).cause).toMatchObject({ name: "InvalidParameterException" });
+    });
+
+    it("refuses an 11th message attribute and a JSON structure that does not parse", async () => {
+      const attributes = { ...message.MessageAttributes };
+      for (const name of ["a1", "a2", "a3"]) attributes[name] = { DataType: "String", StringValue: "x" };
+      expect(Object.keys(attributes)).toHaveLength(11);
+      const tooMany = await sink()
+        .sink.send({ ...message, MessageAttributes: attributes }, notificationId)
+        .catch((e: unknown) => e);
+      expect((tooMany as AlertPublishError).cause).toMatchObject({
+        name: "InvalidParameterException",
+        $metadata: { httpStatusCode: 400 },
+      });
+      const notJson = await sink()
+        .sink.send({ ...message, Message: '{"default": "x"' }, notificationId)
+        .catch((e: unknown) => e);
+      expect((notJson as AlertPublishError).cause).toMatchObject({ name: "InvalidParameterException" });
+      expect(standIn.publishes).toHaveLength(0);
+    });
   });
 
   it("fan-out to console and SNS: the console prints, the SNS failure still throws", async () => {

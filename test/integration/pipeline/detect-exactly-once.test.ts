@@ -103,6 +103,21 @@ describe("stream handler use case: exactly once on DynamoDB Local", () => {
     expect(window?.counts.negative).toBe(20 + 10);
   });
 
+  it("two concurrent batches opening one incident page once, with SNS taking 150 ms", async () => {
+    const slow: DetectDeps = {
+      ...deps,
+      publisher: {
+        publish: async (message, id) => {
+          await new Promise((resolve) => setTimeout(resolve, 150));
+          published.push({ id, message });
+        },
+      },
+    };
+    await Promise.all([countAndDetect(burst(), slow), countAndDetect(burst(), slow)]);
+    expect(published.map((p) => p.message.kind)).toEqual(["opened"]);
+    expect(await deps.store.outbox.pending()).toEqual([]);
+  });
+
   it("keeps a notice queued while SNS fails and sends it exactly once when it recovers", async () => {
     failNextPublishes = 2;
     const batch = burst();
@@ -114,7 +129,7 @@ describe("stream handler use case: exactly once on DynamoDB Local", () => {
     expect(retry.delivered).toBe(1);
     await countAndDetect(batch, deps);
     expect(published.map((p) => p.message.kind)).toEqual(["opened"]);
-    expect(await deps.store.pendingOutbox()).toEqual([]);
+    expect(await deps.store.outbox.pending()).toEqual([]);
   });
 
   it("sends nothing for a silenced incident while the silence lasts; detection goes on", async () => {

@@ -4,6 +4,7 @@ import {
   buildEmailText,
   buildSnsMessage,
   buildSubject,
+  buildSummaryText,
   describePValue,
   type SnsAlertBodies,
   SUBJECT_MAX,
@@ -170,7 +171,16 @@ describe("SNS message", () => {
     expect(Object.keys(bodies).sort()).toEqual(["default", "email", "sms"]);
     expect(bodies.sms).toMatch(/^ExampleAir CRITICAL: 42 neg\/5m/);
     expect(bodies.email).toContain("WHY THIS ALERT");
-    expect(bodies.default).toBe(bodies.email);
+    // `default` (HTTPS, SQS... subscribers) is a short summary, not a second copy of the email.
+    expect(bodies.default).toBe(buildSummaryText(context));
+    expect(bodies.default.split("\n")).toEqual([
+      "[CRITICAL] ExampleAir: 42 negative mentions in 5 min (7x normal)",
+      expect.stringMatching(/^Top terms: carry-on fee, /),
+      "Incident report: https://r.example.com/i/abc123",
+      "Dashboard: https://dash.example.com/exampleair",
+      "Incident inc-20250301-1200, notice inc-20250301-1200#1. The email has the detail.",
+    ]);
+    expect(bodies.default.length).toBeLessThan(bodies.email.length / 4);
     expect(message.Subject).toBe(buildSubject(context));
     const attributes = Object.fromEntries(
       Object.entries(message.MessageAttributes).map(([name, value]) => [name, value.StringValue]),

@@ -163,3 +163,24 @@ export const alertContext = (overrides: Partial<AlertContext> = {}): AlertContex
   dashboardUrl: "https://dash.example.com/exampleair",
   ...overrides,
 });
+
+const FAMILY = "👨‍👩‍👧‍👦";
+
+/**
+ * The worst posts a source can deliver (the issue's 80 long Reddit posts, made worse): long text
+ * of multi-byte graphemes with one enormous unique word each (it becomes a "new term"), authors
+ * and links far past any sane length, a newline in the author.
+ */
+export const maximalPosts = (count = 80, textUnits = 12_000): ScoredMention[] =>
+  Array.from({ length: count }, (_, i) => {
+    const word = `w${i}${"x".repeat(4_000)}`;
+    const filler = `${FAMILY}漢字ÉE\u0301 "quoted" \\ `.repeat(Math.ceil(textUnits / 20)).slice(0, textUnits);
+    return mention(`${word} ${filler} carry-on fee ${word}`, {
+      source: "reddit" as SourceName,
+      id: `max${i}`,
+      author: `${"a".repeat(3_000)}\nWHAT TO DO NOW ${i}`,
+      url: `https://reddit.com/r/travel/comments/${i}/${"p".repeat(5_000)}`,
+      engagement: 1_000 - i,
+      authorReach: 1_000_000,
+    });
+  });
