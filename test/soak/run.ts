@@ -29,6 +29,7 @@ import {
   streamEventsPerMention,
 } from "#test/soak/checks";
 import { comprehendRules, dynamoRules, type SoakFaultProfile, snsRules } from "#test/soak/faults";
+import { LatencyForwarder } from "#test/soak/latency";
 import {
   addViralWindow,
   dateSomeInFuture,
@@ -111,12 +112,15 @@ export interface SoakResult {
 
 const ACCOUNT = "000000000000";
 const WINDOW_MINUTES = 5;
+/** A publish to SNS takes tens of milliseconds; at loopback speed no two publishes ever overlap. */
+const SNS_LATENCY_MS = 60;
 /** Simulated seconds per real second of the CSV replay (the most the brand schema allows). */
 const CSV_SPEED = 100_000;
 const ORIGIN = "2025-03-03T00:00:00.000Z";
 const ALERT_TOPIC = `arn:aws:sns:${LOCAL_AWS.region}:${ACCOUNT}:backlash-soak-alerts`;
 const OPS_TOPIC = `arn:aws:sns:${LOCAL_AWS.region}:${ACCOUNT}:backlash-soak-ops`;
 
+const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The brand file the handlers get: CSV replay (fast), cascade scoring, default detection. */
@@ -174,6 +178,7 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
 
     const comprehend = await new ComprehendStandIn().start();
     const sns = await new SnsStandIn().start();
+    const snsLatency = await new LatencyForwarder(sns.url, SNS_LATENCY_MS).start();
     const dynamoProxy = await new FaultProxy({
       target: options.dynamoEndpoint,
       rules: dynamoRules(options.faults.dynamo),
@@ -186,12 +191,12 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
       seed: options.seed + 1,
     }).start();
     const snsProxy = await new FaultProxy({
-      target: sns.url,
+      target: snsLatency.url,
       rules: snsRules(options.faults.sns, sns),
       seed: options.seed + 2,
     }).start();
     cleanups.push(async () => {
-      for (const closable of [dynamoProxy, comprehendProxy, snsProxy, comprehend, sns])
+      for (const closable of [dynamoProxy, comprehendProxy, snsProxy, snsLatency, comprehend, sns])
         await closable.close();
     });
 
@@ -311,9 +316,10 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
     );
     const ingestStats = { runs: 0, failed: 0, failures: new Map<string, number>(), duplicates: 0 };
     const ingestStarted = Date.now();
+    // Out of time, the run stops where it is and still checks what it has (a stuck consumer is a finding).
+    const unfinished: string[] = [];
     let lastLogged = 0;
     for (;;) {
-      if (Date.now() > deadline) throw new Error("soak deadline passed while ingesting");
       ingestStats.runs++;
       try {
         const report = await ingest.handler({ source: "csv" });
@@ -327,6 +333,12 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
       const { cursor } = await cursors.get("csv");
       const next = Number(cursor?.nextIndex ?? 0);
       if (next >= generated.mentions.length) break;
+      if (Date.now() > deadline) {
+        unfinished.push(
+          `ingest read ${next.toLocaleString("en-US")} of ${plural(generated.mentions.length, "row")}`,
+        );
+        break;
+      }
       if (Date.now() - lastLogged > 10_000) {
         lastLogged = Date.now();
         log(
@@ -335,7 +347,9 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
       }
     }
     const ingestSeconds = (Date.now() - ingestStarted) / 1000;
-    log(`ingest done in ${ingestSeconds.toFixed(1)} s; waiting for the stream to catch up`);
+    log(
+      `ingest ${unfinished.length > 0 ? "stopped at the deadline" : "done"} in ${ingestSeconds.toFixed(1)} s; waiting for the stream to catch up`,
+    );
 
     // Caught up: every mention's record finished by a live poller, and nothing left to publish.
     const catchUpStarted = Date.now();
@@ -357,10 +371,14 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
         poller.deadLetters.flatMap((d) => d.records.map((r) => r.dynamodb?.Keys?.pk?.S ?? "?")),
       );
       const done = generatedKeys.every((k) => poller.isFinished(k) || deadLettered.has(k));
-      if (done && (await outboxPending()) === 0) break;
+      const queued = await outboxPending();
+      if (done && queued === 0) break;
       if (Date.now() > deadline) {
-        const missing = generatedKeys.filter((k) => !poller.isFinished(k)).length;
-        throw new Error(`soak deadline passed while catching up: ${missing} mentions not yet handled`);
+        const missing = generatedKeys.filter((k) => !poller.isFinished(k) && !deadLettered.has(k)).length;
+        unfinished.push(
+          `the stream consumers had not settled ${plural(missing, "mention")}; ${plural(queued, "notice")} queued`,
+        );
+        break;
       }
       await sleep(250);
     }
@@ -394,6 +412,15 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
       (reason) => EXPLAINED_INGEST_FAILURES[reason] === undefined,
     );
     const checks: SoakCheck[] = [
+      {
+        name: "the run finished within its deadline",
+        ok: unfinished.length === 0,
+        detail: [
+          unfinished.length === 0
+            ? `${((Date.now() - startedAt) / 1000).toFixed(0)} s of ${(options.deadlineMs / 1000).toFixed(0)} s`
+            : `out of time after ${(options.deadlineMs / 1000).toFixed(0)} s: ${unfinished.join("; ")}`,
+        ],
+      },
       checkMentionsOnce(generatedKeys, stored, stream),
       checkWindowCounts(windows, stored, config.detection.windowMinutes),
       checkAlerts(incidents, published, pending, deadLettered),
