@@ -1,11 +1,12 @@
-import { type AttributeValue, QueryCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { type AttributeValue, GetItemCommand, QueryCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import {
   DescribeStreamCommand,
   type DynamoDBStreamsClient,
   GetRecordsCommand,
   GetShardIteratorCommand,
 } from "@aws-sdk/client-dynamodb-streams";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import type { DetectorRecord } from "#shared/core/batch-step";
 import type { Incident, WindowCounts } from "#shared/core/detection-types";
 import { windowStartOf } from "#shared/core/windows";
 import type { TableRef } from "#shared/store/client";
@@ -249,15 +250,28 @@ export const checkWindowCounts = (
     (sum, c) => ({ total: sum.total + c.total, negative: sum.negative + c.negative }),
     { total: 0, negative: 0 },
   );
+  const storedTotal = stored.reduce((sum, w) => sum + w.counts.total, 0);
+  const distinct = new Set(mentions.map((m) => m.pk)).size;
+  const largest = [...expected.values()].reduce<WindowCounts | undefined>(
+    (max, c) => (max === undefined || c.total > max.total ? c : max),
+    undefined,
+  );
+  const largestStored = largest ? byStart.get(largest.windowStart)?.counts.total : undefined;
   return {
-    name: "window counts equal a recount from the stored mentions",
-    ok: mismatched.length === 0 && extra.length === 0 && unmarked.length === 0,
+    name: "every mention counted exactly once: window counts equal a recount from the stored mentions",
+    ok: mismatched.length === 0 && extra.length === 0 && unmarked.length === 0 && storedTotal === distinct,
     detail: [
       `${plural(expected.size, "window")} recounted (${totals.total.toLocaleString("en-US")} mentions, ` +
         `${totals.negative.toLocaleString("en-US")} negative): ${mismatched.length} differ in total, negative ` +
         `or by source${sample(mismatched)}; ${extra.length} stored windows without mentions`,
       `${plural(unmarked.length, "stored mention")} never counted${sample(unmarked)}; ` +
         `${plural(atArrival, "mention")} dated ahead of the clock, counted at arrival`,
+      `sum of stored window totals ${storedTotal.toLocaleString("en-US")}, distinct mentions stored ` +
+        `${distinct.toLocaleString("en-US")}` +
+        (largest
+          ? `; busiest window ${largest.windowStart}: ${largest.total.toLocaleString("en-US")} mentions, ` +
+            `${(largestStored ?? 0).toLocaleString("en-US")} counted`
+          : ""),
     ],
   };
 };
@@ -271,49 +285,148 @@ export interface PublishedNotice {
 export const readIncidents = async (table: TableRef): Promise<Incident[]> =>
   (await queryAll(table, keys.incident("").pk)).map((item) => JSON.parse(String(item.data)) as Incident);
 
+/**
+ * Notices moved out of the outbox for good (SNS refused them as invalid): any partition named
+ * OUTBOX-something other than the outbox itself, with the notice id in notificationId or sk.
+ */
+export const readDeadLetteredNotices = async (table: TableRef): Promise<string[]> => {
+  const ids: string[] = [];
+  const outboxPk = keys.outbox("").pk;
+  let startKey: Record<string, AttributeValue> | undefined;
+  for (let page = 0; page < 100_000; page++) {
+    const out = await table.client.send(
+      new ScanCommand({
+        TableName: table.tableName,
+        FilterExpression: "begins_with(pk, :outbox) AND pk <> :live",
+        ProjectionExpression: "pk, sk, notificationId",
+        ExpressionAttributeValues: { ":outbox": { S: outboxPk }, ":live": { S: outboxPk } },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const raw of out.Items ?? []) {
+      const item = unmarshall(raw);
+      ids.push(String(item.notificationId ?? item.sk));
+    }
+    startKey = out.LastEvaluatedKey;
+    if (!startKey) break;
+  }
+  return ids;
+};
+
 export const checkAlerts = (
   incidents: readonly Incident[],
   published: readonly PublishedNotice[],
   pendingOutbox: number,
+  deadLettered: readonly string[] = [],
 ): SoakCheck => {
   const timesPublished = new Map<string, number>();
   for (const p of published)
     timesPublished.set(p.notification, (timesPublished.get(p.notification) ?? 0) + 1);
   const duplicated = [...timesPublished].filter(([, n]) => n > 1).map(([id]) => id);
+  const dead = new Set(deadLettered);
   // Every notice an incident issued has the id "<incident>#<n>", n = 1..notices.
   const recorded = new Set(
     incidents.flatMap((incident) =>
       Array.from({ length: incident.notices }, (_, i) => `${incident.id}#${i + 1}`),
     ),
   );
-  const lost = [...recorded].filter((id) => !timesPublished.has(id));
+  const lost = [...recorded].filter((id) => !timesPublished.has(id) && !dead.has(id));
   const unexplained = [...timesPublished.keys()].filter((id) => !recorded.has(id));
-  const openedPer = new Map<string, number>();
+  // One notice per transition: an incident opens once and resolves at most once.
+  const perIncident = new Map<string, Map<string, number>>();
   for (const p of published) {
-    if (p.kind === "opened") openedPer.set(p.incident, (openedPer.get(p.incident) ?? 0) + 1);
+    const kinds = perIncident.get(p.incident) ?? new Map<string, number>();
+    kinds.set(p.kind, (kinds.get(p.kind) ?? 0) + 1);
+    perIncident.set(p.incident, kinds);
   }
   const notOnce = incidents
-    .filter((incident) => incident.notices > 0 && openedPer.get(incident.id) !== 1)
-    .map((incident) => `${incident.id}: ${openedPer.get(incident.id) ?? 0} opened`);
+    .filter((incident) => incident.notices > 0 && perIncident.get(incident.id)?.get("opened") !== 1)
+    .map((incident) => `${incident.id}: ${perIncident.get(incident.id)?.get("opened") ?? 0} opened`);
+  const resolvedTwice = [...perIncident]
+    .filter(([, kinds]) => (kinds.get("resolved") ?? 0) > 1)
+    .map(([id, kinds]) => `${id}: ${kinds.get("resolved")} resolved`);
   const kinds = new Map<string, number>();
   for (const p of published) kinds.set(p.kind, (kinds.get(p.kind) ?? 0) + 1);
   const states = new Map<string, number>();
   for (const incident of incidents) states.set(incident.state, (states.get(incident.state) ?? 0) + 1);
   return {
-    name: 'exactly one "opened" alert per incident, no notice duplicated or lost',
+    name: 'one notice per incident transition (one "opened" per incident), none duplicated, none lost',
     ok:
       incidents.length > 0 &&
       notOnce.length === 0 &&
+      resolvedTwice.length === 0 &&
       duplicated.length === 0 &&
       lost.length === 0 &&
       unexplained.length === 0 &&
       pendingOutbox === 0,
     detail: [
       `${plural(incidents.length, "incident")} (${[...states].map(([s, n]) => `${n} ${s}`).join(", ")}), ` +
-        `${notOnce.length} without exactly one "opened"${sample(notOnce)}`,
+        `${notOnce.length} without exactly one "opened"${sample(notOnce)}, ` +
+        `${resolvedTwice.length} resolved more than once${sample(resolvedTwice)}`,
       `${plural(published.length, "notice")} published (${[...kinds].map(([k, n]) => `${n} ${k}`).join(", ")}): ` +
         `${duplicated.length} duplicated${sample(duplicated)}, ${lost.length} lost${sample(lost)}, ` +
-        `${unexplained.length} not recorded by any incident, ${pendingOutbox} still in the outbox`,
+        `${unexplained.length} not recorded by any incident, ${pendingOutbox} still in the outbox, ` +
+        `${dead.size} dead-lettered${sample([...dead])}`,
+    ],
+  };
+};
+
+/** Data time may run this far ahead of the wall clock: ingest keeps dates up to a few minutes ahead. */
+export const CLOCK_SKEW_MS = 10 * 60_000;
+
+export const readDetector = async (table: TableRef): Promise<DetectorRecord | undefined> => {
+  const out = await table.client.send(
+    new GetItemCommand({ TableName: table.tableName, Key: marshall(keys.detector()), ConsistentRead: true }),
+  );
+  const data = out.Item ? unmarshall(out.Item).data : undefined;
+  return typeof data === "string" ? (JSON.parse(data) as DetectorRecord) : undefined;
+};
+
+/**
+ * No window, detector or incident state dated beyond the wall clock (plus a small skew): a
+ * mention with a wrong clock must not move detection into the future, where every real mention
+ * after it would be late data for a closed window.
+ */
+export const checkClock = (
+  windows: readonly StoredWindowRow[],
+  detector: DetectorRecord | undefined,
+  incidents: readonly Incident[],
+  wallClock: number,
+): SoakCheck => {
+  const limit = wallClock + CLOCK_SKEW_MS;
+  const times: { what: string; at: string }[] = [
+    ...windows.map((w) => ({ what: "window", at: w.counts.windowStart })),
+    ...incidents.flatMap((incident) =>
+      [incident.lastWindow, incident.latest.windowStart, incident.resolvedAt]
+        .filter((at): at is string => at !== undefined)
+        .map((at) => ({ what: `incident ${incident.id}`, at })),
+    ),
+  ];
+  if (detector) {
+    for (const at of [
+      detector.state.currentWindow,
+      detector.state.lastClosedWindow,
+      detector.currentCounts?.windowStart,
+      detector.incident?.lastWindow,
+    ]) {
+      if (at !== undefined) times.push({ what: "detector", at });
+    }
+  }
+  const ahead = times.filter((t) => Date.parse(t.at) > limit);
+  const latest = (what: string) =>
+    times
+      .filter((t) => t.what.startsWith(what))
+      .map((t) => t.at)
+      .sort()
+      .at(-1) ?? "none";
+  return {
+    name: "no window, detector or incident state ahead of the wall clock",
+    ok: ahead.length === 0,
+    detail: [
+      `wall clock ${new Date(wallClock).toISOString()} (+${CLOCK_SKEW_MS / 60_000} min allowed): ` +
+        `${ahead.length} dated later${sample(ahead.map((t) => `${t.what} ${t.at}`))}`,
+      `latest window ${latest("window")}, detector's current window ${detector?.state.currentWindow ?? "none"}, ` +
+        `latest incident window ${latest("incident")}`,
     ],
   };
 };

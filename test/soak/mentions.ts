@@ -151,3 +151,99 @@ export const soakCsv = (mentions: readonly SoakMention[]): string => {
   );
   return `${[header, ...rows].join("\n")}\n`;
 };
+
+/** A brand gone viral: many more mentions than usual inside one counting window. */
+export interface ViralWindow {
+  /** ISO start of the window that holds them all. */
+  windowStart: string;
+  count: number;
+  /** Of which written as complaints (the rest neutral or praise). */
+  negativeDrafts: number;
+}
+
+/** Share of the viral mentions written as complaints: a backlash, not a celebration. */
+const VIRAL_NEGATIVE_SHARE = 0.85;
+
+/**
+ * Adds `count` mentions inside one `windowMinutes` window (ids `soak-<seed>-v<n>`), mostly
+ * complaints: the volume at which per-mention state in a window item would outgrow DynamoDB's
+ * 400 KB item limit. The window sits in the middle of the list, after the detector's warm-up.
+ */
+export const addViralWindow = (
+  generated: SoakMentions,
+  count: number,
+  seed: number,
+  origin: string,
+  windowMinutes: number,
+): { mentions: SoakMentions; viral: ViralWindow } => {
+  const rng = createRandom(seed, 0x7124);
+  const windowMs = windowMinutes * 60_000;
+  const middle = Math.max(FIRST_BURST_MINUTE, generated.minutes / 2) * 60_000;
+  const startMs = Math.floor((Date.parse(origin) + middle) / windowMs) * windowMs;
+  const added: SoakMention[] = [];
+  let negativeDrafts = 0;
+  for (let n = 0; n < count; n++) {
+    const negative = rng.chance(VIRAL_NEGATIVE_SHARE);
+    if (negative) negativeDrafts++;
+    added.push({
+      id: `soak-${seed}-v${n}`,
+      text: fill(rng.pick(negative ? BURST : rng.chance(0.5) ? NEUTRAL : POSITIVE), rng),
+      author: `viral${rng.int(50_000)}`,
+      createdAt: new Date(startMs + rng.int(windowMs)).toISOString(),
+      engagement: rng.int(3) === 0 ? rng.int(5_000) : 0,
+    });
+  }
+  const mentions = [...generated.mentions, ...added].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  return {
+    mentions: { ...generated, mentions },
+    viral: { windowStart: new Date(startMs).toISOString(), count, negativeDrafts },
+  };
+};
+
+/** Mentions dated ahead of the wall clock, as a wrong device clock or feed would date them. */
+export interface FutureDated {
+  count: number;
+  /** Earliest and latest claimed date. */
+  earliest?: string;
+  latest?: string;
+}
+
+const HOUR_MS = 3_600_000;
+/** From an hour to about 80 years ahead (a post dated 2099 is the reported case). */
+const FUTURE_MIN_MS = HOUR_MS;
+const FUTURE_MAX_MS = 80 * 365.25 * 24 * HOUR_MS;
+
+/**
+ * Re-dates a seeded `share` of the mentions (at least one when share > 0) to between an hour
+ * and 80 years after `now`, spread evenly on a log scale so hours, days and years all occur.
+ * Their ids and texts stay: only the claimed time is wrong.
+ */
+export const dateSomeInFuture = (
+  generated: SoakMentions,
+  share: number,
+  seed: number,
+  now: number,
+): { mentions: SoakMentions; future: FutureDated } => {
+  if (share <= 0) return { mentions: generated, future: { count: 0 } };
+  const rng = createRandom(seed, 0xf07e);
+  const all = generated.mentions;
+  const wanted = Math.min(all.length, Math.max(1, Math.round(all.length * share)));
+  const chosen = new Set<number>();
+  while (chosen.size < wanted) chosen.add(rng.int(all.length));
+  const logMin = Math.log(FUTURE_MIN_MS);
+  const logMax = Math.log(FUTURE_MAX_MS);
+  const redated = all.map((m, i) =>
+    chosen.has(i)
+      ? { ...m, createdAt: new Date(now + Math.exp(logMin + rng.next() * (logMax - logMin))).toISOString() }
+      : m,
+  );
+  const claimed = redated
+    .filter((_, i) => chosen.has(i))
+    .map((m) => m.createdAt)
+    .sort();
+  redated.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  return {
+    mentions: { ...generated, mentions: redated },
+    future: { count: wanted, earliest: claimed[0], latest: claimed.at(-1) },
+  };
+};

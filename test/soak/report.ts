@@ -6,11 +6,25 @@ const n = (value: number) => value.toLocaleString("en-US");
 export const formatSoakReport = (result: SoakResult, run: { mentions: number; seed: number }): string[] => {
   const lines: string[] = [];
   const { seconds } = result;
+  const { scenario } = result;
+  const total = run.mentions + (scenario.viral?.count ?? 0);
   lines.push(
     `soak: ${n(run.mentions)} mentions, seed ${run.seed}: ${seconds.total.toFixed(1)} s ` +
-      `(ingest ${seconds.ingest.toFixed(1)} s, ${n(Math.round(run.mentions / Math.max(seconds.ingest, 0.001)))} mentions/s; ` +
+      `(ingest ${seconds.ingest.toFixed(1)} s, ${n(Math.round(total / Math.max(seconds.ingest, 0.001)))} mentions/s; ` +
       `stream caught up ${seconds.catchUp.toFixed(1)} s later; checks ${seconds.checks.toFixed(1)} s)`,
   );
+  const extras = [
+    scenario.viral
+      ? `viral: ${n(scenario.viral.count)} more mentions (${n(scenario.viral.negativeDrafts)} written as complaints) in the window of ${scenario.viral.windowStart}`
+      : undefined,
+    scenario.concurrency > 1
+      ? `concurrency: ${scenario.concurrency} detect invocations at once on interleaved records (one per shard)`
+      : undefined,
+    scenario.future.count > 0
+      ? `future-dated: ${n(scenario.future.count)} mentions claim ${scenario.future.earliest} .. ${scenario.future.latest}`
+      : undefined,
+  ].filter((line): line is string => line !== undefined);
+  for (const extra of extras) lines.push(`      ${extra}`);
   for (const check of result.checks) {
     lines.push(`${check.ok ? "PASS" : "FAIL"}  ${check.name}`);
     for (const detail of check.detail) lines.push(`      ${detail}`);

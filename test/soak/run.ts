@@ -16,9 +16,12 @@ import { isMentionInsert } from "#shared/store/stream-records";
 import { createTableInput } from "#shared/store/table-definition";
 import {
   checkAlerts,
+  checkClock,
   checkMentionsOnce,
   checkWindowCounts,
   type PublishedNotice,
+  readDeadLetteredNotices,
+  readDetector,
   readIncidents,
   readWindows,
   type SoakCheck,
@@ -26,8 +29,18 @@ import {
   streamEventsPerMention,
 } from "#test/soak/checks";
 import { comprehendRules, dynamoRules, type SoakFaultProfile, snsRules } from "#test/soak/faults";
-import { generateSoakMentions, SOAK_BRAND, soakCsv } from "#test/soak/mentions";
-import { RestartablePoller } from "#test/soak/restartable-poller";
+import { LatencyForwarder } from "#test/soak/latency";
+import {
+  addViralWindow,
+  dateSomeInFuture,
+  type FutureDated,
+  generateSoakMentions,
+  SOAK_BRAND,
+  soakCsv,
+  type ViralWindow,
+} from "#test/soak/mentions";
+import type { RestartablePoller } from "#test/soak/restartable-poller";
+import { ShardedPoller } from "#test/soak/shards";
 import { ComprehendStandIn } from "#test/stand-ins/comprehend";
 import { SnsStandIn } from "#test/stand-ins/sns";
 import { describeDynamoCall, FaultProxy } from "#test/support/fault-proxy";
@@ -57,6 +70,12 @@ export interface SoakOptions {
   /** Crash the stream poller about this often (and at most maxCrashes times). */
   crashEveryMs: number;
   maxCrashes: number;
+  /** Extra mentions, mostly complaints, inside one 5-minute window (a brand gone viral). */
+  viral?: number;
+  /** Detect invocations running at once on interleaved records, as that many stream shards would. */
+  concurrency?: number;
+  /** Share of the mentions dated an hour to decades ahead of the wall clock (a wrong device clock). */
+  futureShare?: number;
   /** Progress lines. */
   log?: (line: string) => void;
 }
@@ -68,7 +87,16 @@ export interface FaultCount {
   count: number;
 }
 
+/** What the run was asked to push through, beyond the regular mentions. */
+export interface SoakScenario {
+  mentions: number;
+  viral?: ViralWindow;
+  concurrency: number;
+  future: FutureDated;
+}
+
 export interface SoakResult {
+  scenario: SoakScenario;
   checks: SoakCheck[];
   ok: boolean;
   faults: FaultCount[];
@@ -83,10 +111,16 @@ export interface SoakResult {
 }
 
 const ACCOUNT = "000000000000";
+const WINDOW_MINUTES = 5;
+/** A publish to SNS takes tens of milliseconds; at loopback speed no two publishes ever overlap. */
+const SNS_LATENCY_MS = 60;
+/** Simulated seconds per real second of the CSV replay (the most the brand schema allows). */
+const CSV_SPEED = 100_000;
 const ORIGIN = "2025-03-03T00:00:00.000Z";
 const ALERT_TOPIC = `arn:aws:sns:${LOCAL_AWS.region}:${ACCOUNT}:backlash-soak-alerts`;
 const OPS_TOPIC = `arn:aws:sns:${LOCAL_AWS.region}:${ACCOUNT}:backlash-soak-ops`;
 
+const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The brand file the handlers get: CSV replay (fast), cascade scoring, default detection. */
@@ -96,11 +130,10 @@ const soakBrand = (csvPath: string): BrandConfigInput => ({
   match: { terms: [SOAK_BRAND.term, "ExampleAir"], handles: [SOAK_BRAND.handle], hashtags: ["#exampleair"] },
   languages: ["en"],
   sources: {
-    // 100,000 simulated seconds per real second: the whole file is released within seconds.
-    csv: { path: csvPath, brandValue: SOAK_BRAND.displayName, speed: 100_000, maxPagesPerRun: 4 },
+    csv: { path: csvPath, brandValue: SOAK_BRAND.displayName, speed: CSV_SPEED, maxPagesPerRun: 4 },
   },
   sentiment: { mode: "cascade", comprehendUnitsPerDay: 100_000_000 },
-  detection: { windowMinutes: 5 },
+  detection: { windowMinutes: WINDOW_MINUTES },
   alerts: { sms: ["+447700900123"], email: ["oncall@example.com"], opsEmail: ["ops@example.com"] },
 });
 
@@ -145,6 +178,7 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
 
     const comprehend = await new ComprehendStandIn().start();
     const sns = await new SnsStandIn().start();
+    const snsLatency = await new LatencyForwarder(sns.url, SNS_LATENCY_MS).start();
     const dynamoProxy = await new FaultProxy({
       target: options.dynamoEndpoint,
       rules: dynamoRules(options.faults.dynamo),
@@ -157,22 +191,48 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
       seed: options.seed + 1,
     }).start();
     const snsProxy = await new FaultProxy({
-      target: sns.url,
+      target: snsLatency.url,
       rules: snsRules(options.faults.sns, sns),
       seed: options.seed + 2,
     }).start();
     cleanups.push(async () => {
-      for (const closable of [dynamoProxy, comprehendProxy, snsProxy, comprehend, sns])
+      for (const closable of [dynamoProxy, comprehendProxy, snsProxy, snsLatency, comprehend, sns])
         await closable.close();
     });
 
-    const generated = generateSoakMentions(options.mentions, options.seed, ORIGIN);
+    // Wrongly dated mentions first (among the regular ones), then the viral window on top.
+    const regular = dateSomeInFuture(
+      generateSoakMentions(options.mentions, options.seed, ORIGIN),
+      options.futureShare ?? 0,
+      options.seed,
+      Date.now(),
+    );
+    const viral =
+      (options.viral ?? 0) > 0
+        ? addViralWindow(regular.mentions, options.viral ?? 0, options.seed, ORIGIN, WINDOW_MINUTES)
+        : undefined;
+    const generated = viral?.mentions ?? regular.mentions;
+    const scenario: SoakScenario = {
+      mentions: options.mentions,
+      concurrency: options.concurrency ?? 1,
+      future: regular.future,
+      ...(viral ? { viral: viral.viral } : {}),
+    };
     mkdirSync(options.workDir, { recursive: true });
-    const csvPath = join(options.workDir, `soak-${options.seed}-${options.mentions}.csv`);
+    const csvPath = join(
+      options.workDir,
+      `soak-${options.seed}-${options.mentions}-${options.viral ?? 0}-${options.futureShare ?? 0}.csv`,
+    );
     writeFileSync(csvPath, soakCsv(generated.mentions));
     const generatedKeys = generated.mentions.map((m) => keys.mention("csv", m.id).pk);
     log(
-      `generated ${options.mentions.toLocaleString("en-US")} mentions over ${(generated.minutes / 60).toFixed(1)} simulated hours with ${generated.bursts.length} bursts`,
+      `generated ${options.mentions.toLocaleString("en-US")} mentions over ${(generated.minutes / 60).toFixed(1)} simulated hours with ${generated.bursts.length} bursts` +
+        (scenario.viral
+          ? `, ${scenario.viral.count.toLocaleString("en-US")} more in the window of ${scenario.viral.windowStart}`
+          : "") +
+        (scenario.future.count > 0
+          ? `, ${scenario.future.count.toLocaleString("en-US")} dated ${scenario.future.earliest} .. ${scenario.future.latest}`
+          : ""),
     );
 
     // What the stack gives the functions in the cloud; the SDK sends their calls to the proxies.
@@ -199,19 +259,22 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
 
     const streams = new DynamoDBStreamsClient({ ...LOCAL_AWS, endpoint: dynamoProxy.url });
     cleanups.push(async () => streams.destroy());
-    const poller = new RestartablePoller({
-      streams,
-      streamArn,
-      batchSize: 500,
-      batchingWindowMs: 300,
-      maxRetries: 5,
-      bisectOnError: true,
-      pollIntervalMs: 100,
-      retryDelayMs: 200,
-      filter: isMentionInsert,
-      handler: async (event, context) =>
-        (await detect.handler(event, context)) as DynamoDBBatchResponse | undefined,
-    });
+    const poller = new ShardedPoller(
+      {
+        streams,
+        streamArn,
+        batchSize: 500,
+        batchingWindowMs: 300,
+        maxRetries: 5,
+        bisectOnError: true,
+        pollIntervalMs: 100,
+        retryDelayMs: 200,
+        filter: isMentionInsert,
+        handler: async (event, context) =>
+          (await detect.handler(event, context)) as DynamoDBBatchResponse | undefined,
+      },
+      scenario.concurrency,
+    );
     poller.start();
     cleanups.push(() => poller.stop());
 
@@ -235,11 +298,28 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
 
     // Ingest: the scheduled handler, run after run, until the cursor has passed every row.
     const cursors = new CursorStore(table);
+    // The CSV replay releases a row when simulated time reaches the row's date: the file's date is
+    // its arrival time. A post from a wrong clock arrives now, so start the replay far enough in
+    // the past that every row is due at once, and ingest works through the file as a backlog (as
+    // it did before at 100,000x: the regular rows span hours, due within a second). The wrongly
+    // dated rows sort last and arrive last, after the replayed past, at the wall-clock present.
+    const firstTime = Date.parse(generated.mentions[0]?.createdAt ?? ORIGIN);
+    const lastTime = Date.parse(generated.mentions.at(-1)?.createdAt ?? ORIGIN);
+    await cursors.save(
+      "csv",
+      {
+        realOrigin: Date.now() - Math.ceil((lastTime - firstTime) / CSV_SPEED) - 60_000,
+        simOrigin: firstTime,
+        nextIndex: 0,
+      },
+      0,
+    );
     const ingestStats = { runs: 0, failed: 0, failures: new Map<string, number>(), duplicates: 0 };
     const ingestStarted = Date.now();
+    // Out of time, the run stops where it is and still checks what it has (a stuck consumer is a finding).
+    const unfinished: string[] = [];
     let lastLogged = 0;
     for (;;) {
-      if (Date.now() > deadline) throw new Error("soak deadline passed while ingesting");
       ingestStats.runs++;
       try {
         const report = await ingest.handler({ source: "csv" });
@@ -253,15 +333,23 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
       const { cursor } = await cursors.get("csv");
       const next = Number(cursor?.nextIndex ?? 0);
       if (next >= generated.mentions.length) break;
+      if (Date.now() > deadline) {
+        unfinished.push(
+          `ingest read ${next.toLocaleString("en-US")} of ${plural(generated.mentions.length, "row")}`,
+        );
+        break;
+      }
       if (Date.now() - lastLogged > 10_000) {
         lastLogged = Date.now();
         log(
-          `ingested ${next.toLocaleString("en-US")} / ${generated.mentions.length.toLocaleString("en-US")}, detect handled ${poller.finished.size.toLocaleString("en-US")}`,
+          `ingested ${next.toLocaleString("en-US")} / ${generated.mentions.length.toLocaleString("en-US")}, detect handled ${poller.finishedCount.toLocaleString("en-US")}`,
         );
       }
     }
     const ingestSeconds = (Date.now() - ingestStarted) / 1000;
-    log(`ingest done in ${ingestSeconds.toFixed(1)} s; waiting for the stream to catch up`);
+    log(
+      `ingest ${unfinished.length > 0 ? "stopped at the deadline" : "done"} in ${ingestSeconds.toFixed(1)} s; waiting for the stream to catch up`,
+    );
 
     // Caught up: every mention's record finished by a live poller, and nothing left to publish.
     const catchUpStarted = Date.now();
@@ -282,11 +370,15 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
       const deadLettered = new Set(
         poller.deadLetters.flatMap((d) => d.records.map((r) => r.dynamodb?.Keys?.pk?.S ?? "?")),
       );
-      const done = generatedKeys.every((k) => poller.finished.has(k) || deadLettered.has(k));
-      if (done && (await outboxPending()) === 0) break;
+      const done = generatedKeys.every((k) => poller.isFinished(k) || deadLettered.has(k));
+      const queued = await outboxPending();
+      if (done && queued === 0) break;
       if (Date.now() > deadline) {
-        const missing = generatedKeys.filter((k) => !poller.finished.has(k)).length;
-        throw new Error(`soak deadline passed while catching up: ${missing} mentions not yet handled`);
+        const missing = generatedKeys.filter((k) => !poller.isFinished(k) && !deadLettered.has(k)).length;
+        unfinished.push(
+          `the stream consumers had not settled ${plural(missing, "mention")}; ${plural(queued, "notice")} queued`,
+        );
+        break;
       }
       await sleep(250);
     }
@@ -298,12 +390,15 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
 
     const checksStarted = Date.now();
     const config = JSON.parse(String(process.env.BRAND_CONFIG)) as { detection: { windowMinutes: number } };
-    const [stored, stream, windows, incidents, pending] = await Promise.all([
+    const wallClock = Date.now();
+    const [stored, stream, windows, incidents, pending, deadLettered, detector] = await Promise.all([
       scanMentions(table),
       streamEventsPerMention(directStreams, streamArn),
       readWindows(table),
       readIncidents(table),
       outboxPending(),
+      readDeadLetteredNotices(table),
+      readDetector(table),
     ]);
     const published: PublishedNotice[] = sns.publishes
       .filter((p) => p.topicArn === ALERT_TOPIC)
@@ -317,9 +412,19 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
       (reason) => EXPLAINED_INGEST_FAILURES[reason] === undefined,
     );
     const checks: SoakCheck[] = [
+      {
+        name: "the run finished within its deadline",
+        ok: unfinished.length === 0,
+        detail: [
+          unfinished.length === 0
+            ? `${((Date.now() - startedAt) / 1000).toFixed(0)} s of ${(options.deadlineMs / 1000).toFixed(0)} s`
+            : `out of time after ${(options.deadlineMs / 1000).toFixed(0)} s: ${unfinished.join("; ")}`,
+        ],
+      },
       checkMentionsOnce(generatedKeys, stored, stream),
       checkWindowCounts(windows, stored, config.detection.windowMinutes),
-      checkAlerts(incidents, published, pending),
+      checkAlerts(incidents, published, pending, deadLettered),
+      checkClock(windows, detector, incidents, wallClock),
       {
         name: "nothing in a dead-letter path unexplained",
         ok: poller.deadLetters.length === 0 && unexplainedIngest.length === 0,
@@ -367,6 +472,7 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
       });
     }
     return {
+      scenario,
       checks,
       ok: checks.every((c) => c.ok),
       faults,
@@ -378,7 +484,7 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
         catchUp: catchUpSeconds,
         checks: (Date.now() - checksStarted) / 1000,
       },
-      poller: { ...poller.stats, iteratorsReplaced: poller.checkpoint.iteratorsReplaced },
+      poller: poller.stats,
       ingest: ingestStats,
       opsNotices,
       incidents: incidents.length,
