@@ -28,9 +28,9 @@ const CONSTRUCTION_KEY: unique symbol = Symbol("SafeHtml");
 export type HtmlHole = string | number | SafeHtml | undefined | null | false | readonly HtmlHole[];
 
 /** Attributes whose value is followed as a link: a hole there must be a link, not a script. */
-const URL_ATTRIBUTE = /\s(?:href|src|action|formaction|xlink:href|poster|cite)\s*=\s*["']$/i;
-/** A hole right after `=` would be an unquoted attribute value, where escaping is not enough. */
-const UNQUOTED_ATTRIBUTE = /=\s*$/;
+const URL_ATTRIBUTE = /^<[^<>]*\s(?:href|src|action|formaction|xlink:href|poster|cite)\s*=\s*["']$/i;
+/** A hole right after `name=` inside a tag would be an unquoted attribute value, where escaping is not enough. */
+const UNQUOTED_ATTRIBUTE = /^<[^<>]*\s[^\s"'<>=/]+\s*=\s*$/;
 /** A scheme other than http(s): javascript:, data:, vbscript:... (relative links have none). */
 const OTHER_SCHEME = /^\s*(?!https?:)[a-z][a-z0-9+.-]*:/i;
 
@@ -48,11 +48,12 @@ const render = (hole: HtmlHole, inUrlAttribute: boolean): string => {
 export const html = (strings: TemplateStringsArray, ...holes: readonly HtmlHole[]): SafeHtml => {
   let out = strings[0] ?? "";
   holes.forEach((hole, i) => {
-    const before = strings[i] ?? "";
-    if (UNQUOTED_ATTRIBUTE.test(before)) {
-      throw new Error(`html\`...\`: quote the attribute value around hole ${i} ("${before.slice(-20)}")`);
+    // The markup since the last "<": inside a tag when it has no ">" (escaped holes have neither).
+    const tagSoFar = out.slice(Math.max(0, out.lastIndexOf("<")));
+    if (UNQUOTED_ATTRIBUTE.test(tagSoFar)) {
+      throw new Error(`html\`...\`: quote the attribute value around hole ${i} ("${tagSoFar.slice(-20)}")`);
     }
-    out += render(hole, URL_ATTRIBUTE.test(before)) + (strings[i + 1] ?? "");
+    out += render(hole, URL_ATTRIBUTE.test(tagSoFar)) + (strings[i + 1] ?? "");
   });
   return new SafeHtml(out, CONSTRUCTION_KEY);
 };

@@ -29,10 +29,20 @@ describe("html`...`: escaping by construction", () => {
       '<a href="https://a.example/?q=1&amp;r=2">x</a>',
     );
     expect(html`<a href="${"incident-1.html"}">x</a>`.toString()).toBe('<a href="incident-1.html">x</a>');
+    expect(html`<a class="${"c"}" href="${"javascript:x"}">x</a>`.toString()).toBe(
+      '<a class="c" href="#">x</a>',
+    );
   });
 
   it("refuses a hole in an unquoted attribute, where escaping is not enough", () => {
     expect(() => html`<a href=${"x onclick=alert(1)"}>x</a>`).toThrow(/quote the attribute/);
+    expect(() => html`<p class="a" title = ${"x"}>x</p>`).toThrow(/quote the attribute/);
+    expect(() => html`<p class="${"a"}" title=${"x"}>x</p>`).toThrow(/quote the attribute/);
+    // An "=" in text or in a script is no attribute.
+    expect(html`<p>1 + 1 = ${2}</p>`.toString()).toBe("<p>1 + 1 = 2</p>");
+    expect(html`<script>window.x = ${trustedHtml("{}")};</script>`.toString()).toBe(
+      "<script>window.x = {};</script>",
+    );
   });
 
   it("passes our own markup through trustedHtml only, and SafeHtml cannot be forged", () => {
