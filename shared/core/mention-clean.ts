@@ -48,13 +48,13 @@ const LONE_SURROGATE = /\p{Cs}/gu;
 
 /**
  * Text with terminal escape sequences, control characters and bidi overrides removed. With
- * `keepNewlines`, "\n" survives (email bodies and console output are multi-line by design);
- * every other control goes.
+ * `keepNewlines`, "\n" and tabs survive (email bodies and console output are multi-line by
+ * design); every other control goes, "\r" included (it would overwrite the line on a terminal).
  */
 export const stripControlCharacters = (text: string, options: { keepNewlines?: boolean } = {}): string => {
   const withoutEscapes = stripAnsi(text).replace(LONE_SURROGATE, "\uFFFD").replace(BIDI_AND_INVISIBLE, "");
   return options.keepNewlines
-    ? withoutEscapes.replace(/\r\n?/gu, "\n").replace(/[^\P{Cc}\n]/gu, "")
+    ? withoutEscapes.replace(/\r\n?/gu, "\n").replace(/[^\P{Cc}\n\t]/gu, "")
     : withoutEscapes.replace(CONTROL, "");
 };
 
