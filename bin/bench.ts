@@ -26,8 +26,9 @@ import { benchmarkIngest, type IngestBenchResult } from "../bench/ingest";
 import { benchmarkReplay, type ReplayBenchResult } from "../bench/replay";
 import { benchmarkLocalScorer, type LocalScorerBenchmark } from "../bench/sentiment";
 import { fixed, formatTable } from "../bench/table";
+import { benchmarkText, type TextBenchCase } from "../bench/text";
 
-const SECTIONS = ["scorer", "ingest", "detect", "latency", "bundles", "replay"] as const;
+const SECTIONS = ["scorer", "ingest", "detect", "latency", "bundles", "replay", "text"] as const;
 type Section = (typeof SECTIONS)[number];
 const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const RESULTS_FILE = resolve(PROJECT_ROOT, "bench/results.json");
@@ -45,6 +46,7 @@ Sections (comma-separated for --only): ${SECTIONS.join(", ")}
   latency  local runtime at real speed: burst start -> SMS publish (about 70 s)
   bundles  each function bundled as the stack does: size and cold import time
   replay   the whole shared file through applyBatch in memory, mentions/s
+  text     hostile HTML and a huge post through htmlToText and cleanMention, ms
 Writes bench/results.json.`;
 
 const parseOptions = () => {
@@ -68,6 +70,7 @@ interface Results {
   latency?: AlertLatencyResult;
   bundles?: BundleResult[];
   replay?: ReplayBenchResult;
+  text?: TextBenchCase[];
 }
 
 const steadyPerSecond = STEADY_MENTIONS_PER_MINUTE / 60;
@@ -288,6 +291,16 @@ const main = async () => {
   if (sections.has("replay")) {
     results.replay = await benchmarkReplay(csv, config);
     out(printReplay(results.replay));
+  }
+
+  if (sections.has("text")) {
+    results.text = benchmarkText();
+    out(
+      formatTable(
+        ["text from strangers", "characters", "ms"],
+        results.text.map((c) => [c.name, fixed(c.inputChars), fixed(c.ms, 1)]),
+      ),
+    );
   }
 
   if (sections.has("latency")) {

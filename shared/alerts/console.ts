@@ -1,6 +1,21 @@
 import type { AlertSink } from "#shared/alerts/sink";
 import type { SnsAlertBodies, SnsAlertMessage } from "#shared/core/alert-text";
 import { smsLength } from "#shared/core/gsm";
+import { stripControlCharacters } from "#shared/core/mention-clean";
+
+/**
+ * Text as it may reach a terminal: escape sequences (colours, cursor moves, window titles, OSC
+ * hyperlinks), BEL and other controls and bidi overrides removed; lines and tabs kept. Whatever
+ * a post said, it cannot clear the screen, rewrite a line or ring the bell of whoever runs
+ * `npm start`.
+ */
+export const terminalSafe = (text: string): string => stripControlCharacters(text, { keepNewlines: true });
+
+/** A printer that passes everything through terminalSafe first. */
+export const terminalPrinter =
+  (print: (text: string) => void) =>
+  (text: string): void =>
+    print(terminalSafe(text));
 
 const RULE = "─".repeat(72);
 
@@ -15,7 +30,8 @@ const bodiesOf = (message: SnsAlertMessage): Partial<SnsAlertBodies> => {
 
 /**
  * The alert as the people on call would get it: the SMS line (with its encoding and length,
- * and whether SMS subscriptions would receive it) and the email (subject and body), verbatim.
+ * and whether SMS subscriptions would receive it) and the email (subject and body), verbatim
+ * but for control characters, which a terminal would obey.
  */
 export const formatAlertForConsole = (message: SnsAlertMessage, notificationId: string): string => {
   const bodies = bodiesOf(message);
@@ -39,7 +55,7 @@ export const formatAlertForConsole = (message: SnsAlertMessage, notificationId: 
     RULE,
     "",
   );
-  return lines.join("\n");
+  return terminalSafe(lines.join("\n"));
 };
 
 /** Prints alerts on the terminal (`npm start`): what would have been sent, exactly. */

@@ -24,6 +24,8 @@ export const ScoredMentionSchema = z.object({
   text: z.string(),
   author: z.string(),
   createdAt: z.iso.datetime({ offset: true }),
+  // Only for display: whatever the source claimed (cleaned), so not held to ISO form.
+  claimedCreatedAt: z.string().optional(),
   url: z.string().optional(),
   lang: z.string().optional(),
   authorReach: z.number().optional(),

@@ -19,7 +19,10 @@ export interface Mention {
   text: string;
   /** Author handle as the source spells it, without a leading "@". */
   author: string;
+  /** When the pipeline counts the post: the source's date, or the arrival time when that was in the future. */
   createdAt: string;
+  /** The date the source claimed, kept for display when it was too far in the future to believe. */
+  claimedCreatedAt?: string;
   url?: string;
   /** BCP-47 primary language tag (e.g. "en") when the source says; undefined when unknown. */
   lang?: string;

@@ -8,6 +8,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
+import { terminalPrinter } from "#shared/alerts/console";
 import { UsageError } from "#shared/cli";
 import { loadBrand } from "#shared/config/brand-file";
 import { CLOCK_ENV } from "#shared/config/clock";
@@ -171,7 +172,8 @@ const intervalMs = (config: BrandConfig, source: keyof SourcesConfig): number =>
 };
 
 export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<LocalRuntime> => {
-  const print = options.print ?? ((line: string) => console.log(line));
+  // Ops messages, alerts and source errors quote strangers' text: no escape sequence reaches the terminal.
+  const print = terminalPrinter(options.print ?? ((line: string) => console.log(line)));
   const brandFile = loadBrand(options.brand, options.brandsDir);
   const replay = options.replay && (await resolveReplay(brandFile, options.replay));
   const config = localConfig(

@@ -1,6 +1,7 @@
 import type { BrandConfig } from "#shared/core/brand-config";
 import { matchesBrand } from "#shared/core/match";
 import type { Mention, ScoredMention, SourceName } from "#shared/core/mention";
+import { cleanMention } from "#shared/core/mention-clean";
 import { BACKLASH_METRICS, type MetricName } from "#shared/core/metric-names";
 import type { StreamOutcome } from "#shared/core/source-health";
 import { logger } from "#shared/logger";
@@ -107,8 +108,8 @@ export const searchQueryOf = (config: BrandConfig): SearchQuery => ({
 });
 
 /**
- * One scheduled run of one source: fetch pages from the saved cursor, keep what mentions the
- * brand, score, store each mention once, and only then move the cursor. A crash anywhere
+ * One scheduled run of one source: fetch pages from the saved cursor, clean each mention
+ * (cleanMention), keep what mentions the brand, score, store each mention once, and only then move the cursor. A crash anywhere
  * leaves the cursor before the page, and the re-fetched page's mentions are duplicates.
  */
 export const runIngest = async (run: IngestRun): Promise<IngestReport> => {
@@ -136,7 +137,10 @@ export const runIngest = async (run: IngestRun): Promise<IngestReport> => {
       report.pages++;
       report.fetched += page.mentions.length;
       report.skipped += page.skipped;
-      const matched = page.mentions.filter((m) => matchesBrand(m.text, config.match));
+      // Cleaned before anything reads them: matching, scoring and the store see the same text.
+      const arrivedAt = now();
+      const cleaned = page.mentions.map((m) => cleanMention(m, arrivedAt));
+      const matched = cleaned.filter((m) => matchesBrand(m.text, config.match));
       report.matched += matched.length;
       if (matched.length > 0) {
         const { scored, comprehendBudgetExhausted } = await scorer.scoreMentions(matched);

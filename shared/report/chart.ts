@@ -1,7 +1,7 @@
-import { escapeHtml } from "#shared/report/html";
+import { html, type SafeHtml } from "#shared/core/html-template";
 
 /**
- * Negative volume per window against the expected band, as an inline SVG string: no script, no
+ * Negative volume per window against the expected band, as inline SVG markup: no script, no
  * external asset, readable in any browser or mail client that shows HTML. Pure.
  */
 
@@ -56,7 +56,7 @@ const timeLabel = (ms: number, spanMs: number): string => {
   return spanMs > 2 * 86_400_000 ? `${iso.slice(5, 10)} ${iso.slice(11, 13)}h` : iso.slice(11, 16);
 };
 
-export const renderChart = (input: ChartInput): string => {
+export const renderChart = (input: ChartInput): SafeHtml => {
   const width = input.width ?? 1000;
   const height = input.height ?? 320;
   const maxDots = input.maxDots ?? 400;
@@ -65,7 +65,7 @@ export const renderChart = (input: ChartInput): string => {
   const first = points[0];
   const last = points.at(-1);
   if (first === undefined || last === undefined) {
-    return `<svg class="chart" role="img" aria-label="${escapeHtml(input.title)}: no data" viewBox="0 0 ${width} 60" xmlns="http://www.w3.org/2000/svg"><text x="10" y="30">No windows in this range.</text></svg>`;
+    return html`<svg class="chart" role="img" aria-label="${input.title}: no data" viewBox="0 0 ${width} 60" xmlns="http://www.w3.org/2000/svg"><text x="10" y="30">No windows in this range.</text></svg>`;
   }
   const t0 = Date.parse(first.windowStart);
   const t1 = Date.parse(last.windowStart) + windowMs;
@@ -76,12 +76,12 @@ export const renderChart = (input: ChartInput): string => {
   const y = (v: number) => PAD.top + plotH - (v / maxY) * plotH;
   const mid = (p: ChartPoint) => Date.parse(p.windowStart) + windowMs / 2;
 
-  const parts: string[] = [];
+  const parts: SafeHtml[] = [];
   const step = niceStep(maxY, 5);
   for (let v = 0; v <= maxY; v += step) {
     parts.push(
-      `<line class="grid" x1="${PAD.left}" x2="${width - PAD.right}" y1="${round(y(v))}" y2="${round(y(v))}"/>`,
-      `<text x="${PAD.left - 6}" y="${round(y(v) + 4)}" text-anchor="end">${v}</text>`,
+      html`<line class="grid" x1="${PAD.left}" x2="${width - PAD.right}" y1="${round(y(v))}" y2="${round(y(v))}"/>`,
+      html`<text x="${PAD.left - 6}" y="${round(y(v) + 4)}" text-anchor="end">${v}</text>`,
     );
   }
   for (const span of input.spans ?? []) {
@@ -89,7 +89,7 @@ export const renderChart = (input: ChartInput): string => {
     const to = Math.min(t1, Date.parse(span.to));
     if (to <= from) continue;
     parts.push(
-      `<rect class="span ${span.kind}" x="${round(x(from))}" y="${PAD.top}" width="${round(Math.max(1, x(to) - x(from)))}" height="${plotH}"/>`,
+      html`<rect class="span ${span.kind}" x="${round(x(from))}" y="${PAD.top}" width="${round(Math.max(1, x(to) - x(from)))}" height="${plotH}"/>`,
     );
   }
   // The band: from the expected count up to the alarm bar, over the windows that have both.
@@ -97,19 +97,19 @@ export const renderChart = (input: ChartInput): string => {
   if (banded.length > 1) {
     const top = banded.map((p) => `${round(x(mid(p)))},${round(y(p.upper ?? 0))}`);
     const bottom = [...banded].reverse().map((p) => `${round(x(mid(p)))},${round(y(p.expected ?? 0))}`);
-    parts.push(`<polygon class="band" points="${[...top, ...bottom].join(" ")}"/>`);
+    parts.push(html`<polygon class="band" points="${[...top, ...bottom].join(" ")}"/>`);
     parts.push(
-      `<polyline class="expected" points="${banded.map((p) => `${round(x(mid(p)))},${round(y(p.expected ?? 0))}`).join(" ")}"/>`,
+      html`<polyline class="expected" points="${banded.map((p) => `${round(x(mid(p)))},${round(y(p.expected ?? 0))}`).join(" ")}"/>`,
     );
   }
   parts.push(
-    `<polyline class="negative" points="${points.map((p) => `${round(x(mid(p)))},${round(y(p.negative))}`).join(" ")}"/>`,
+    html`<polyline class="negative" points="${points.map((p) => `${round(x(mid(p)))},${round(y(p.negative))}`).join(" ")}"/>`,
   );
   const dense = points.length > maxDots;
   for (const p of points) {
     if (dense && !p.alarming) continue;
     parts.push(
-      `<circle class="point${p.alarming ? " alarming" : ""}" cx="${round(x(mid(p)))}" cy="${round(y(p.negative))}" r="${dense ? 2 : 3}"><title>${escapeHtml(p.windowStart.slice(0, 16))}Z: ${p.negative} negative${p.expected === undefined ? "" : `, expected ${p.expected.toFixed(1)}`}</title></circle>`,
+      html`<circle class="point${p.alarming ? " alarming" : ""}" cx="${round(x(mid(p)))}" cy="${round(y(p.negative))}" r="${dense ? 2 : 3}"><title>${p.windowStart.slice(0, 16)}Z: ${p.negative} negative${p.expected === undefined ? "" : `, expected ${p.expected.toFixed(1)}`}</title></circle>`,
     );
   }
   const shown = (input.markers ?? []).filter((m) => Date.parse(m.at) >= t0 && Date.parse(m.at) <= t1);
@@ -118,20 +118,20 @@ export const renderChart = (input: ChartInput): string => {
     // Alternate label rows so neighbouring markers (alert, first reply) stay legible.
     const labelY = PAD.top - 6 - (i % 2) * 13;
     parts.push(
-      `<g class="marker ${marker.kind}"><line x1="${mx}" x2="${mx}" y1="${PAD.top}" y2="${PAD.top + plotH}"/><text x="${mx}" y="${labelY}" text-anchor="middle">${escapeHtml(marker.label)}</text></g>`,
+      html`<g class="marker ${marker.kind}"><line x1="${mx}" x2="${mx}" y1="${PAD.top}" y2="${PAD.top + plotH}"/><text x="${mx}" y="${labelY}" text-anchor="middle">${marker.label}</text></g>`,
     );
   });
   const ticks = 6;
   for (let i = 0; i <= ticks; i++) {
     const ms = t0 + ((t1 - t0) * i) / ticks;
     parts.push(
-      `<text x="${round(x(ms))}" y="${height - 12}" text-anchor="middle">${timeLabel(ms, t1 - t0)}</text>`,
+      html`<text x="${round(x(ms))}" y="${height - 12}" text-anchor="middle">${timeLabel(ms, t1 - t0)}</text>`,
     );
   }
   parts.push(
-    `<line class="axis" x1="${PAD.left}" x2="${width - PAD.right}" y1="${PAD.top + plotH}" y2="${PAD.top + plotH}"/>`,
+    html`<line class="axis" x1="${PAD.left}" x2="${width - PAD.right}" y1="${PAD.top + plotH}" y2="${PAD.top + plotH}"/>`,
   );
-  return `<svg class="chart" role="img" aria-label="${escapeHtml(input.title)}" data-windows="${points.length}" viewBox="0 0 ${width} ${height}" xmlns="http://www.w3.org/2000/svg"><title>${escapeHtml(input.title)}</title>${parts.join("")}</svg>`;
+  return html`<svg class="chart" role="img" aria-label="${input.title}" data-windows="${points.length}" viewBox="0 0 ${width} ${height}" xmlns="http://www.w3.org/2000/svg"><title>${input.title}</title>${parts}</svg>`;
 };
 
 /** The alarm bar of a window, as the local page draws it. */

@@ -1,8 +1,5 @@
-/** Escapes text for HTML element content and attribute values. */
-export const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) =>
-    c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === '"' ? "&quot;" : "&#39;",
-  );
+/** Reports and the page build their markup with html`...` (shared/core/html-template.ts), which escapes every hole. */
+export { escapeHtml } from "#shared/core/html-template";
 
 /** Only http(s) links are rendered as links: a stored URL must not become `javascript:`. */
 export const safeUrl = (url: string | undefined): string | undefined =>

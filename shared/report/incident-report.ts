@@ -6,10 +6,11 @@ import type {
   NotificationKind,
   WindowCounts,
 } from "#shared/core/detection-types";
+import { html, joinHtml, type SafeHtml, trustedHtml } from "#shared/core/html-template";
 import { isNegative, type ScoredMention } from "#shared/core/mention";
 import { nextWindow } from "#shared/core/windows";
 import { alarmBar, type ChartMarker, type ChartPoint, renderChart } from "#shared/report/chart";
-import { escapeHtml, REPORT_CSS, safeUrl, utcMinute } from "#shared/report/html";
+import { REPORT_CSS, safeUrl, utcMinute } from "#shared/report/html";
 import { groupThemes, type Theme } from "#shared/report/themes";
 
 /**
@@ -177,8 +178,7 @@ export const buildIncidentReport = (input: IncidentReportInput): IncidentReportM
   return { input, analysis, themes, points, markers, replies, incidentEnd: range.incidentEnd };
 };
 
-const fact = (label: string, value: string) =>
-  `<div><dt>${escapeHtml(label)}</dt><dd>${escapeHtml(value)}</dd></div>`;
+const fact = (label: string, value: string) => html`<div><dt>${label}</dt><dd>${value}</dd></div>`;
 
 const durationText = (from: string, to: string): string => {
   const minutes = Math.round((Date.parse(to) - Date.parse(from)) / 60_000);
@@ -190,7 +190,7 @@ const share = (part: { negative: number; total: number }) =>
     ? "no posts"
     : `${formatPercent(part.negative, part.total)} negative (${part.negative} of ${part.total})`;
 
-const postItem = (post: TopPost): string => {
+const postItem = (post: TopPost): SafeHtml => {
   const m = post.mention;
   const url = safeUrl(m.url);
   const details = [
@@ -200,10 +200,10 @@ const postItem = (post: TopPost): string => {
     post.engagement > 0 ? `${post.engagement} interactions` : undefined,
     post.reach > 0 ? `${post.reach} followers` : undefined,
   ].filter((d) => d !== undefined);
-  return `<li><span class="meta">@${escapeHtml(m.author)} · ${escapeHtml(details.join(" · "))}</span><blockquote>${escapeHtml(m.text)}</blockquote>${
+  return html`<li><span class="meta">@${m.author} · ${details.join(" · ")}</span><blockquote>${m.text}</blockquote>${
     url
-      ? `<a href="${escapeHtml(url)}" rel="noopener noreferrer">${escapeHtml(url)}</a>`
-      : `<span class="meta">(no link from this source)</span>`
+      ? html`<a href="${url}" rel="noopener noreferrer">${url}</a>`
+      : html`<span class="meta">(no link from this source)</span>`
   }</li>`;
 };
 
@@ -224,33 +224,30 @@ export const renderIncidentReport = (model: IncidentReportModel): string => {
   });
   const themeItems = themes.map(
     (theme) =>
-      `<li><strong>${theme.posts} posts</strong> ${theme.terms
-        .map(
-          (t) =>
-            `<span class="term">${escapeHtml(t.term)} <small>${t.windowCount} now / ${t.baselineCount} before</small></span>`,
-        )
-        .join("")}</li>`,
+      html`<li><strong>${theme.posts} posts</strong> ${theme.terms.map(
+        (t) =>
+          html`<span class="term">${t.term} <small>${t.windowCount} now / ${t.baselineCount} before</small></span>`,
+      )}</li>`,
   );
   const replyRows = replies.replies.map(
-    (m) =>
-      `<tr><td>${escapeHtml(utcMinute(m.createdAt))}</td><td>@${escapeHtml(m.author)}</td><td>${escapeHtml(m.text)}</td></tr>`,
+    (m) => html`<tr><td>${utcMinute(m.createdAt)}</td><td>@${m.author}</td><td>${m.text}</td></tr>`,
   );
   const sourceRows = analysis.bySource.map(
     (s) =>
-      `<tr><td>${escapeHtml(s.source)}</td><td class="num">${s.negative}</td><td class="num">${s.total}</td><td class="num">${formatPercent(s.negative, negatives)}</td></tr>`,
+      html`<tr><td>${s.source}</td><td class="num">${s.negative}</td><td class="num">${s.total}</td><td class="num">${formatPercent(s.negative, negatives)}</td></tr>`,
   );
-  return `<!doctype html>
+  return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${REPORT_CSS}</style>
+<title>${title}</title>
+<style>${trustedHtml(REPORT_CSS)}</style>
 </head>
 <body>
 <main>
-<h1>${escapeHtml(brand.displayName)}: backlash report</h1>
-<p class="sub">Incident ${escapeHtml(incident.id)} · ${escapeHtml(incident.state)} · generated ${escapeHtml(utcMinute(input.generatedAt))}</p>
+<h1>${brand.displayName}: backlash report</h1>
+<p class="sub">Incident ${incident.id} · ${incident.state} · generated ${utcMinute(input.generatedAt)}</p>
 <section id="summary">
 <dl class="facts">
 ${fact("Started", utcMinute(incident.startedAt))}
@@ -269,11 +266,11 @@ ${chart}
 <section id="themes">
 <h2>Complaint themes</h2>
 <p class="legend">Terms over-represented in the incident's negative posts against the day before, grouped when the same posts use them.</p>
-${themeItems.length > 0 ? `<ul class="themes">${themeItems.join("\n")}</ul>` : `<p>No term stood out against the day before.</p>`}
+${themeItems.length > 0 ? html`<ul class="themes">${joinHtml(themeItems, "\n")}</ul>` : html`<p>No term stood out against the day before.</p>`}
 </section>
 <section id="posts">
 <h2>Most-seen posts</h2>
-${analysis.topPosts.length > 0 ? `<ol class="posts">${analysis.topPosts.map(postItem).join("\n")}</ol>` : "<p>No negative posts.</p>"}
+${analysis.topPosts.length > 0 ? html`<ol class="posts">${joinHtml(analysis.topPosts.map(postItem), "\n")}</ol>` : html`<p>No negative posts.</p>`}
 </section>
 <section id="customers">
 <h2>Existing customers and new voices</h2>
@@ -285,22 +282,22 @@ New voices: <strong>${fresh.mentions}</strong> (${formatPercent(fresh.mentions, 
 <h2>The brand's replies</h2>
 ${
   replies.firstReplyAt
-    ? `<p>First reply at ${escapeHtml(utcMinute(replies.firstReplyAt))}. Before it: ${escapeHtml(share(replies.before))}; after it: ${escapeHtml(share(replies.after))}.</p>
-<table><thead><tr><th>Time</th><th>Account</th><th>Post</th></tr></thead><tbody>${replyRows.join("")}</tbody></table>`
-    : `<p>No posts from ${escapeHtml(brand.match.handles.join(", ") || "the brand's handles (none configured)")} during the incident. Negative share throughout: ${escapeHtml(share(replies.before))}.</p>`
+    ? html`<p>First reply at ${utcMinute(replies.firstReplyAt)}. Before it: ${share(replies.before)}; after it: ${share(replies.after)}.</p>
+<table><thead><tr><th>Time</th><th>Account</th><th>Post</th></tr></thead><tbody>${replyRows}</tbody></table>`
+    : html`<p>No posts from ${brand.match.handles.join(", ") || "the brand's handles (none configured)"} during the incident. Negative share throughout: ${share(replies.before)}.</p>`
 }
 </section>
 <section id="sources">
 <h2>Sources</h2>
 ${
   sourceRows.length > 0
-    ? `<table><thead><tr><th>Source</th><th class="num">Negative</th><th class="num">All posts</th><th class="num">Share of negatives</th></tr></thead><tbody>${sourceRows.join("")}</tbody></table>`
-    : "<p>No negative posts.</p>"
+    ? html`<table><thead><tr><th>Source</th><th class="num">Negative</th><th class="num">All posts</th><th class="num">Share of negatives</th></tr></thead><tbody>${sourceRows}</tbody></table>`
+    : html`<p>No negative posts.</p>`
 }
 </section>
 <footer>Backlash detector incident report. Self-contained page: no scripts, no external assets.</footer>
 </main>
 </body>
 </html>
-`;
+`.toString();
 };

@@ -1,4 +1,5 @@
 import type { Sentiment, SentimentLabel, SentimentScores } from "#shared/core/mention";
+import { decodeHtmlEntities } from "#shared/core/text";
 import {
   CONTRASTS,
   EMOJI_VALENCE,
@@ -56,7 +57,6 @@ const BEFORE_CONTRAST = 0.5;
 const EXCLAMATION_BOOST = 0.15;
 const MAX_EXCLAMATIONS = 3;
 
-const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", "#39": "'" };
 const URL_PATTERN = /\b(?:https?:\/\/|www\.)\S+/giu;
 const MENTION = /(^|[^\p{L}\p{N}_])@[\p{L}\p{N}_.]+/gu;
 const HASHTAG = /#([\p{L}\p{N}_]+)/gu;
@@ -78,8 +78,7 @@ const splitHashtag = (tag: string): string => {
 };
 
 const prepare = (text: string): string =>
-  text
-    .replace(/&(amp|lt|gt|quot|apos|#39);/gu, (_, name: string) => ENTITIES[name] ?? " ")
+  decodeHtmlEntities(text)
     .replace(/[\u2018\u2019\u0060\u00B4]/gu, "'")
     .replace(URL_PATTERN, " ")
     .replace(MENTION, "$1 ")

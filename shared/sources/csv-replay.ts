@@ -3,6 +3,7 @@ import { parse } from "csv-parse/sync";
 import { z } from "zod";
 import type { SourcesConfig } from "#shared/core/brand-config";
 import type { Mention, Sentiment, SentimentLabel } from "#shared/core/mention";
+import { decodeHtmlEntities } from "#shared/core/text";
 import { logger } from "#shared/logger";
 import {
   type FetchPageResult,
@@ -68,26 +69,6 @@ export interface CsvReadResult {
   /** 1-based line on which each skipped row ends. */
   skippedLines: number[];
 }
-
-const NAMED_ENTITIES: Readonly<Record<string, string>> = {
-  amp: "&",
-  lt: "<",
-  gt: ">",
-  quot: '"',
-  apos: "'",
-  nbsp: "\u00a0",
-};
-
-/** Decodes the HTML entities exports leave in text (`&amp;`, `&#39;`, `&#x1F600;`); unknown ones stay. */
-export const decodeHtmlEntities = (text: string): string =>
-  text.replace(/&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z]{2,6});/gi, (whole, body: string) => {
-    if (body.startsWith("#")) {
-      const code =
-        body[1] === "x" || body[1] === "X" ? Number.parseInt(body.slice(2), 16) : Number(body.slice(1));
-      return Number.isInteger(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-    }
-    return NAMED_ENTITIES[body.toLowerCase()] ?? whole;
-  });
 
 const TIME_WITH_OFFSET =
   /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?\s*(?:Z|([+-])(\d{2}):?(\d{2}))?$/i;

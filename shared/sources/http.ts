@@ -426,31 +426,8 @@ export const advanceStreams = <T>(
     : { cursor: { ...kept, next: 0 }, hasMore: false };
 };
 
-const NAMED_ENTITIES: Record<string, string> = {
-  amp: "&",
-  lt: "<",
-  gt: ">",
-  quot: '"',
-  apos: "'",
-  nbsp: " ",
-};
-
-/** Plain text from an HTML fragment (Mastodon content, HN comments, feed descriptions). */
-export const htmlToText = (html: string): string =>
-  html
-    .replace(/<br\s*\/?>/gi, "\n")
-    .replace(/<\/p>\s*<p[^>]*>/gi, "\n\n")
-    .replace(/<[^>]+>/g, "")
-    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (entity, code: string) => {
-      const lower = code.toLowerCase();
-      if (lower.startsWith("#")) {
-        const point = lower.startsWith("#x") ? Number.parseInt(lower.slice(2), 16) : Number(lower.slice(1));
-        return point > 0 && point <= 0x10ffff ? String.fromCodePoint(point) : entity;
-      }
-      return NAMED_ENTITIES[lower] ?? entity;
-    })
-    .replace(/[ \t]+/g, " ")
-    .trim();
+/** Plain text from an HTML fragment: one parser for every source (see shared/core/text.ts). */
+export { htmlToText } from "#shared/core/text";
 
 /** "en-US" -> "en"; undefined for anything that is not a language tag. */
 export const primaryLanguage = (tag: string | null | undefined): string | undefined => {

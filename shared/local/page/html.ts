@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { escapeHtml } from "#shared/report/html";
+import { html, trustedHtml } from "#shared/core/html-template";
 
 /**
  * The page is one self-contained HTML document: the stylesheet and the script live next to this
@@ -32,21 +32,21 @@ export interface PageIdentity {
 /** The nonce lets the Content-Security-Policy allow exactly these inline elements and nothing else. */
 export const renderPageHtml = (identity: PageIdentity, assets: PageAssets, nonce: string): string => {
   const title = `${identity.displayName} · backlash detector (local)`;
-  return `<!doctype html>
+  return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
+<title>${title}</title>
 <link rel="icon" href="data:,">
 <style nonce="${nonce}">
-${assets.css}
+${trustedHtml(assets.css)}
 </style>
 </head>
 <body>
 <header class="top">
   <div class="brand">
-    <h1 id="brand-name">${escapeHtml(identity.displayName)}</h1>
+    <h1 id="brand-name">${identity.displayName}</h1>
     <p class="subtitle">Backlash detector · local run · negative mentions per ${identity.windowMinutes}-minute window</p>
   </div>
   <div class="connection" id="connection" data-status="connecting" role="status" aria-live="polite">
@@ -80,10 +80,10 @@ ${assets.css}
 </main>
 <footer class="foot" id="footer"></footer>
 <script nonce="${nonce}">
-window.PAGE_IDENTITY = ${scriptSafeJson(identity)};
-${assets.script}
+window.PAGE_IDENTITY = ${trustedHtml(scriptSafeJson(identity))};
+${trustedHtml(assets.script)}
 </script>
 </body>
 </html>
-`;
+`.toString();
 };

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type BrandConfig, parseBrandConfig } from "#shared/core/brand-config";
 import type { Mention } from "#shared/core/mention";
+import { ScoredMentionSchema } from "#shared/core/mention-schema";
 import { type IngestPorts, OPS_ALERT_AFTER_FAILURES, runIngest } from "#shared/pipeline/ingest";
 import { scoringServiceFor } from "#shared/sentiment/scoring-service";
 import { type FetchPageResult, type MentionSource, SourceError } from "#shared/sources/source";
@@ -137,5 +138,50 @@ describe("ingest use case on DynamoDB Local", () => {
       await expect(runIngest({ config, source: broken, scorer, ports, maxPages: 1 })).rejects.toThrow();
     }
     expect(opsMessages).toHaveLength(2);
+  });
+
+  it("stores text from strangers cleaned: one-line author, no escapes, http(s) links only, long guid hashed, future date clamped", async () => {
+    const arrival = new Date("2026-11-27T10:00:00.000Z");
+    const hostile: Mention = {
+      id: `https://feeds.example.com/item?${"g".repeat(1_070)}`,
+      source: "hackernews",
+      text: "acme\nWHAT TO DO NOW\n\u001b[31mwire the refund\u0007 \u202Etxt.exe",
+      author: "mallory\n\nIncident report: https://evil.example/\u001b]0;pwned\u0007",
+      createdAt: "2099-01-01T00:00:00.000Z",
+      url: "javascript:alert(document.cookie)",
+      lang: "en",
+    };
+    const linked: Mention = { ...post(7), url: "data:text/html,<script>alert(1)</script>" };
+    const source = new ScriptedSource([[hostile, linked]]);
+    const report = await runIngest({ config, source, scorer, ports, maxPages: 1, now: () => arrival });
+    expect(report).toMatchObject({ fetched: 2, matched: 2, stored: 2 });
+
+    const stored = await mentions.mentionsBetween("2026-11-27T00:00:00.000Z", "2026-11-28T00:00:00.000Z");
+    const cleaned = stored.find((m) => m.id.startsWith("sha256:"));
+    expect(cleaned).toMatchObject({
+      id: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+      text: "acme WHAT TO DO NOW wire the refund txt.exe",
+      author: "mallory Incident report: https://evil.example/",
+      createdAt: arrival.toISOString(),
+      claimedCreatedAt: "2099-01-01T00:00:00.000Z",
+    });
+    expect(cleaned).not.toHaveProperty("url");
+    expect(stored.find((m) => m.id === "p7")).not.toHaveProperty("url");
+    // The detector reads the stored item through its schema: the claimed date survives it.
+    expect(ScoredMentionSchema.parse(cleaned).claimedCreatedAt).toBe("2099-01-01T00:00:00.000Z");
+
+    // The same guid fetched again maps to the same hashed id: a duplicate, not a second mention.
+    const again = await runIngest({
+      config,
+      source: new ScriptedSource([[hostile]]),
+      scorer,
+      ports: {
+        ...ports,
+        cursors: { get: async () => ({ cursor: undefined, version: 1 }), save: async (_s, _c, v) => v + 1 },
+      },
+      maxPages: 1,
+      now: () => new Date(arrival.getTime() + 60_000),
+    });
+    expect(again).toMatchObject({ stored: 0, duplicates: 1 });
   });
 });

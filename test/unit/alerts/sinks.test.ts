@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ConsoleAlertSink, formatAlertForConsole } from "#shared/alerts/console";
+import { ConsoleAlertSink, formatAlertForConsole, terminalPrinter } from "#shared/alerts/console";
 import { type AlertSink, FanOutAlertSink, FanOutError } from "#shared/alerts/sink";
 import { isRetryablePublishError } from "#shared/alerts/sns";
-import { buildSnsMessage, type SnsAlertBodies } from "#shared/core/alert-text";
+import { buildSnsMessage, type SnsAlertBodies, type SnsAlertMessage } from "#shared/core/alert-text";
 import { alertContext, notification } from "#test/unit/alerts/fixtures";
 
 describe("console sink", () => {
@@ -25,6 +25,33 @@ describe("console sink", () => {
       email: true,
     });
     expect(formatAlertForConsole(held, "inc-1#2")).toContain("held: SMS subscriptions filter it out");
+  });
+
+  it("lets no escape sequence or control character of a post reach the terminal", async () => {
+    const hostile = "\u001b[2J\u001b[H\u001b]0;owned\u0007fake ALERT\r\u001b[31mred\u001b[0m\u0008\u202Eevil";
+    const message: SnsAlertMessage = {
+      ...buildSnsMessage(alertContext(), { sms: true, email: true }),
+      Subject: `Subject ${hostile}`,
+      Message: JSON.stringify({
+        default: hostile,
+        sms: `sms ${hostile}`,
+        email: `line 1\n\t${hostile}\nline 3`,
+      }),
+    };
+    const printed: string[] = [];
+    await new ConsoleAlertSink((t) => printed.push(t)).send(message, "inc-1#3");
+    const out = printed.join("");
+    expect(out).not.toMatch(/[^\P{Cc}\n\t]|[\u202a-\u202e]/u);
+    // A carriage return would overwrite the line on screen: it shows as the line break it means.
+    expect(out).toContain("  sms fake ALERT\nredevil\n");
+    expect(out).toContain("Subject: Subject fake ALERT\nredevil\n");
+    expect(out).toContain("line 1\n\tfake ALERT\nredevil\nline 3");
+  });
+
+  it("prints through terminalSafe in the local runtime's printer", () => {
+    const printed: string[] = [];
+    terminalPrinter((t) => printed.push(t))("[ingest rss] 500: \u001b[2Jbody\u0007\nnext");
+    expect(printed).toEqual(["[ingest rss] 500: body\nnext"]);
   });
 });
 

@@ -92,7 +92,7 @@ describe("chart", () => {
       ],
       windowMinutes: 5,
       title: "t",
-    });
+    }).toString();
     expect(svg.match(/<circle class="point/g)).toHaveLength(12);
     expect(svg.match(/class="point alarming"/g)).toHaveLength(1);
     expect(svg).toContain('class="band"');
@@ -101,7 +101,7 @@ describe("chart", () => {
   });
 
   it("keeps only alarming dots when there are too many windows", () => {
-    const svg = renderChart({ points, windowMinutes: 5, title: "t", maxDots: 5 });
+    const svg = renderChart({ points, windowMinutes: 5, title: "t", maxDots: 5 }).toString();
     expect(svg.match(/<circle/g)).toHaveLength(1);
   });
 });

@@ -1,8 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { decodeHtmlEntities } from "#shared/core/text";
 import {
   createCsvReplaySource,
-  decodeHtmlEntities,
   parseCsvMentions,
   parseCsvTime,
   readCsvMentions,
