@@ -1,6 +1,11 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { type BrandConfig, BrandConfigError, parseBrandConfig } from "#shared/core/brand-config";
+import {
+  type BrandConfig,
+  BrandConfigError,
+  deploymentProblems,
+  parseBrandConfig,
+} from "#shared/core/brand-config";
 
 /** Where brand files live, relative to the project root (the working directory of every CLI). */
 export const BRANDS_DIR = resolve(process.cwd(), "brands");
@@ -24,6 +29,14 @@ export const loadBrandFile = (file: string): BrandConfig => {
   const result = parseBrandConfig(raw, basename(file, ".json"));
   if (!result.ok) throw new BrandConfigError(file, result.problems);
   return result.config;
+};
+
+/** A brand file a stack can be deployed from: valid, and its alarms reach someone (or it opts out). */
+export const loadDeployableBrandFile = (file: string): BrandConfig => {
+  const config = loadBrandFile(file);
+  const problems = deploymentProblems(config);
+  if (problems.length > 0) throw new BrandConfigError(file, problems);
+  return config;
 };
 
 /** Loads brands/<brand>.json, or fails listing the brand files that do exist. */
