@@ -517,3 +517,26 @@ export const describeDelivery = (config: BrandConfig): string[] => {
   }
   return lines;
 };
+
+/**
+ * Who is alerted: the brand file's phone numbers and addresses. Deployed functions do not get
+ * them in their environment; they read them at run time (shared/config/recipients.ts).
+ */
+export const RecipientsSchema = AlertsSchema.pick({ sms: true, email: true, opsEmail: true }).strict();
+export type Recipients = z.infer<typeof RecipientsSchema>;
+
+export const NO_RECIPIENTS: Recipients = { sms: [], email: [], opsEmail: [] };
+
+export const recipientsOf = (config: BrandConfig): Recipients => ({
+  sms: config.alerts.sms,
+  email: config.alerts.email,
+  opsEmail: config.alerts.opsEmail,
+});
+
+export const withRecipients = (config: BrandConfig, recipients: Recipients): BrandConfig => ({
+  ...config,
+  alerts: { ...config.alerts, ...recipients },
+});
+
+/** The Parameter Store name the stack writes a brand's recipients to. */
+export const recipientsParameterName = (brand: string): string => `/backlash/${brand}/recipients`;
