@@ -39,8 +39,12 @@ export const loadDeployableBrandFile = (file: string): BrandConfig => {
   return config;
 };
 
-/** Loads brands/<brand>.json, or fails listing the brand files that do exist. */
-export const loadBrand = (brand: string | undefined, dir: string = BRANDS_DIR): BrandConfig => {
+/** Loads brands/<brand>.json (with `load`), or fails listing the brand files that do exist. */
+export const loadBrand = (
+  brand: string | undefined,
+  dir: string = BRANDS_DIR,
+  load: (file: string) => BrandConfig = loadBrandFile,
+): BrandConfig => {
   const known = listBrands(dir);
   if (brand === undefined || brand === "" || !known.includes(brand)) {
     const given = brand ? `No brand file brands/${brand}.json.` : "No brand given.";
@@ -48,5 +52,5 @@ export const loadBrand = (brand: string | undefined, dir: string = BRANDS_DIR): 
       `${given} Pass one with -c brand=<name> (cdk) or --brand <name>; brand files: ${known.join(", ") || "(none)"}`,
     );
   }
-  return loadBrandFile(join(dir, `${brand}.json`));
+  return load(join(dir, `${brand}.json`));
 };
