@@ -1,3 +1,4 @@
+import { isAbsolute, relative } from "node:path";
 import { type App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { BrandStack } from "#infra/brand-stack";
@@ -22,8 +23,9 @@ export const defineBacklashApp = (app: App): BrandStack[] => {
   if (brands.length === 0) {
     throw new Error(`No brand files in ${dir}: copy brands/example.json to brands/<name>.json`);
   }
-  const stacks = brands.map((name) => {
-    const config = loadBrand(name, dir, loadDeployableBrandFile);
+  // Every file checked before any stack is built (building one bundles its functions).
+  const configs = brands.map((name) => loadBrand(name, dir, loadDeployableBrandFile));
+  const stacks = configs.map((config) => {
     return new BrandStack(app, stackName(config.brand), {
       config,
       // Undefined offline: the stacks stay environment-agnostic and synthesize without credentials.
@@ -37,7 +39,10 @@ export const defineBacklashApp = (app: App): BrandStack[] => {
 /** One line for the deployer: `<file>: <field> <what is wrong and the fix>` (all problems, joined). */
 export const oneLineError = (error: unknown): string => {
   if (error instanceof BrandConfigError) {
-    return `${error.file}: ${error.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`;
+    // brands/acme.json rather than the absolute path, when it is under the working directory.
+    const relativeFile = relative(process.cwd(), error.file);
+    const file = relativeFile.startsWith("..") || isAbsolute(relativeFile) ? error.file : relativeFile;
+    return `${file}: ${error.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`;
   }
   return (error as Error).message.replace(/\s*\n\s*/g, " ");
 };
