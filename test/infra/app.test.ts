@@ -114,7 +114,8 @@ describe("the CDK app", () => {
       defineBacklashApp(app);
       // Throws if cdk-nag (a policy-validation plugin) reports anything unacknowledged.
       assembly = app.synth();
-    });
+      // Bundling three functions and a cdk-nag synth take 30-60 s on a busy 2-core machine.
+    }, 180_000);
 
     it("synthesizes one stack named Backlash-example that passes cdk-nag", () => {
       expect(assembly.stacks.map((stack) => stack.stackName)).toEqual(["Backlash-example"]);
