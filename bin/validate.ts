@@ -1,12 +1,13 @@
 /** `npm run validate -- brands/<name>.json [...]`: checks brand files; exits 1 naming each bad field. */
 import { existingFile, parseCli, runCli, usageError } from "#shared/cli";
-import { loadBrandFile } from "#shared/config/brand-file";
-import { BrandConfigError, enabledSources } from "#shared/core/brand-config";
+import { loadDeployableBrandFile } from "#shared/config/brand-file";
+import { BrandConfigError, describeDelivery, enabledSources } from "#shared/core/brand-config";
 
 const HELP = `Usage: npm run validate -- brands/<name>.json [more.json ...]
 
 Checks brand files against the schema (brands/brand.schema.json) and the rules a deployment
-needs. Prints "ok" per good file; for a bad one, every bad field and how to fix it (exit 1).`;
+needs (someone to hear the alarms: alerts.opsEmail, or alerts.opsRecipientsOptOut). Prints "ok"
+and where alerts and alarms go per good file; for a bad one, every bad field and how to fix it (exit 1).`;
 
 const main = async () => {
   const { positionals } = parseCli({ usage: HELP, options: {}, allowPositionals: true });
@@ -15,13 +16,9 @@ const main = async () => {
   let failed = 0;
   for (const file of files) {
     try {
-      const config = loadBrandFile(file);
-      const warnings: string[] = [];
-      if (config.alerts.sms.length + config.alerts.email.length === 0) {
-        warnings.push("alerts: no sms or email contacts; a deployed stack would alert nobody");
-      }
+      const config = loadDeployableBrandFile(file);
       console.log(`${file}: ok (brand ${config.brand}; sources ${enabledSources(config).join(", ")})`);
-      for (const w of warnings) console.log(`  warning ${w}`);
+      for (const line of describeDelivery(config)) console.log(`  ${line}`);
     } catch (error) {
       if (!(error instanceof BrandConfigError)) throw error;
       failed++;

@@ -1,20 +1,29 @@
-import { Duration, Stack, type StackProps, Tags } from "aws-cdk-lib";
+import { Aws, CfnOutput, Duration, Stack, type StackProps, Tags } from "aws-cdk-lib";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { FilterCriteria, FilterRule, StartingPosition } from "aws-cdk-lib/aws-lambda";
 import { SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
 import { SubscriptionFilter } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription, SmsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
+import { ParameterTier, StringParameter } from "aws-cdk-lib/aws-ssm";
 import type { Construct } from "constructs";
 import { BacklashFunction, handlerEntry } from "#infra/constructs/backlash-function";
 import { BrandState, REPORT_PREFIX } from "#infra/constructs/brand-state";
 import { Monitoring } from "#infra/constructs/monitoring";
 import {
   type BrandConfig,
+  BrandConfigError,
+  deploymentProblems,
   enabledSources,
+  NO_RECIPIENTS,
+  recipientsOf,
+  recipientsParameterName,
   type SourcesConfig,
   secretNamesOf,
+  withRecipients,
 } from "#shared/core/brand-config";
+import type { SourceName } from "#shared/core/mention";
+import { keys } from "#shared/store/keys";
 import { ITEM_TYPE_ATTRIBUTE, MENTION_ITEM_TYPE } from "#shared/store/table-definition";
 
 /** Sources that only make sense on a laptop (they read local files), never deployed. */
@@ -23,10 +32,14 @@ const LOCAL_ONLY_SOURCES: readonly (keyof SourcesConfig)[] = ["csv"];
 /** Lambda allows 4 KB of environment in total; the rest is ARNs, names and Powertools settings. */
 export const MAX_BRAND_CONFIG_BYTES = 3_500;
 
-/** The validated brand config as the functions receive it (BRAND_CONFIG). */
+/**
+ * The validated brand config as the functions receive it (BRAND_CONFIG), without its recipients:
+ * phone numbers and addresses stay out of environment variables (anyone who can read a
+ * function's configuration sees those) and are read from Parameter Store at run time.
+ */
 export const brandConfigJson = (config: BrandConfig): string => {
   // $schema only serves editors.
-  const { $schema: _editorHint, ...runtimeConfig } = config;
+  const { $schema: _editorHint, ...runtimeConfig } = withRecipients(config, NO_RECIPIENTS);
   const json = JSON.stringify(runtimeConfig);
   const bytes = Buffer.byteLength(json, "utf8");
   if (bytes > MAX_BRAND_CONFIG_BYTES) {
@@ -38,6 +51,41 @@ export const brandConfigJson = (config: BrandConfig): string => {
 };
 
 export { secretNamesOf };
+
+/** Standard-tier parameters hold at most 4 KB (advanced ones cost money per month). */
+export const MAX_RECIPIENTS_BYTES = 4_096;
+
+/** The recipients parameter's value: the brand file's lists as JSON. */
+export const recipientsJson = (config: BrandConfig): string => {
+  const json = JSON.stringify(recipientsOf(config));
+  const bytes = Buffer.byteLength(json, "utf8");
+  if (bytes > MAX_RECIPIENTS_BYTES) {
+    throw new Error(
+      `brands/${config.brand}.json lists ${bytes} bytes of recipients, over the ${MAX_RECIPIENTS_BYTES} bytes a Parameter Store parameter holds. Shorten alerts.sms, alerts.email or alerts.opsEmail (a mailing list address counts once).`,
+    );
+  }
+  return json;
+};
+
+/** "M#simulator#x" -> "M#*": the partition-key pattern of one item type (keys.ts owns the layout). */
+const partitionKeyPattern = ({ pk }: { pk: string }): string =>
+  pk.includes("#") ? `${pk.slice(0, pk.indexOf("#") + 1)}*` : pk;
+
+const ANY_SOURCE: SourceName = "simulator";
+
+/**
+ * The item types an ingest run writes (dynamodb:LeadingKeys patterns): its mentions and their
+ * authors, its cursor and health, the sentiment cache and the daily budgets (Comprehend, X reads).
+ * Windows, detector state, incidents and the outbox are the detector's alone.
+ */
+export const INGEST_WRITABLE_PARTITION_KEYS: readonly string[] = [
+  keys.mention(ANY_SOURCE, "id"),
+  keys.author(ANY_SOURCE, "handle"),
+  keys.cursor(ANY_SOURCE),
+  keys.sourceHealth(ANY_SOURCE),
+  keys.sentiment("hash"),
+  keys.budget("name", "day"),
+].map(partitionKeyPattern);
 
 /** Which severities reach SMS subscribers outside quiet hours. */
 export const smsSeverities = (minimum: BrandConfig["alerts"]["smsMinSeverity"]): string[] =>
@@ -54,6 +102,7 @@ export class BrandStack extends Stack {
   readonly detect: BacklashFunction;
   readonly report: BacklashFunction;
   readonly monitoring: Monitoring;
+  readonly recipients: StringParameter;
 
   constructor(scope: Construct, id: string, props: BrandStackProps) {
     super(scope, id, {
@@ -61,12 +110,26 @@ export class BrandStack extends Stack {
       ...props,
     });
     const { config } = props;
+    // Synth refuses what `npm run validate` refuses: alarms that would reach nobody.
+    const problems = deploymentProblems(config);
+    if (problems.length > 0) throw new BrandConfigError(`brands/${config.brand}.json`, problems);
     const brandConfig = brandConfigJson(config);
     const usesComprehend = config.sentiment.mode !== "local";
     Tags.of(this).add("backlash:brand", config.brand);
 
     const state = new BrandState(this, "State", { displayName: config.displayName });
     this.state = state;
+
+    // A String parameter, not a SecureString: CloudFormation cannot create SecureStrings, and the
+    // numbers and addresses are in this template anyway (as the SNS subscriptions' endpoints), so
+    // encryption would hide them from no one who can read the stack. Written on every deploy, so
+    // it always matches the subscriptions; only the detect function may read it.
+    this.recipients = new StringParameter(this, "Recipients", {
+      parameterName: recipientsParameterName(config.brand),
+      description: `${config.brand}: who is alerted (sms, email, opsEmail), from brands/${config.brand}.json`,
+      stringValue: recipientsJson(config),
+      tier: ParameterTier.STANDARD,
+    });
 
     this.report = new BacklashFunction(this, "Report", {
       entry: handlerEntry("report"),
@@ -87,6 +150,7 @@ export class BrandStack extends Stack {
       environment: { BRAND_CONFIG: brandConfig },
     })
       .useTable(state.table, "readWrite")
+      .readsRecipients(this.recipients)
       .publishTo(state.alertTopic, "ALERT_TOPIC_ARN")
       .publishTo(state.opsTopic, "OPS_TOPIC_ARN")
       .invokes(this.report.function, "REPORT_FUNCTION_NAME")
@@ -125,7 +189,7 @@ export class BrandStack extends Stack {
           asyncRetryAttempts: 0,
           environment: { BRAND_CONFIG: brandConfig, SOURCE: source },
         })
-          .useTable(state.table, "readWrite")
+          .useTable(state.table, "readWrite", { writablePartitionKeys: INGEST_WRITABLE_PARTITION_KEYS })
           .publishTo(state.opsTopic, "OPS_TOPIC_ARN")
           .readSecrets(secretNamesOf(sourceConfig));
         if (usesComprehend) fn.detectSentiment();
@@ -176,6 +240,28 @@ export class BrandStack extends Stack {
       report: this.report,
       streamDeadLetters: state.streamDeadLetters,
       watchComprehendBudget: usesComprehend,
+      alertTopics: [state.alertTopic],
+      smsRecipients: config.alerts.sms,
+      smsMonthlySpendAlarmUsd: config.alerts.smsMonthlySpendAlarmUsd,
     });
+
+    // What a deployer needs next, printed by `cdk deploy` (and in the stack's Outputs tab).
+    new CfnOutput(this, "TableName", {
+      description: "The brand's DynamoDB table (mentions, windows, incidents)",
+      value: state.table.tableName,
+    });
+    new CfnOutput(this, "AlertTopicArn", {
+      description: "SNS topic the on-call alerts go to (SMS and email subscriptions)",
+      value: state.alertTopic.topicArn,
+    });
+    new CfnOutput(this, "OpsTopicArn", {
+      description: "SNS topic the detector's own alarms go to (alerts.opsEmail)",
+      value: state.opsTopic.topicArn,
+    });
+    new CfnOutput(this, "DashboardUrl", {
+      description: "CloudWatch dashboard of the detector",
+      value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${this.monitoring.dashboard.dashboardName}`,
+    });
+    // IncidentPageUrl: the hosted incident page (issue 12 item 1) adds its Output here, beside these.
   }
 }

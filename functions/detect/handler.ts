@@ -9,7 +9,9 @@ import { sinkPublisher } from "#shared/alerts/sink";
 import { SnsAlertSink, snsClient } from "#shared/alerts/sns";
 import { worldClock } from "#shared/config/clock";
 import { brandConfigFromEnv, requireEnv } from "#shared/config/env";
+import { recipientsFromEnv } from "#shared/config/recipients";
 import type { CountedMention } from "#shared/core/batch-step";
+import { withRecipients } from "#shared/core/brand-config";
 import { BACKLASH_METRICS, METRICS_NAMESPACE } from "#shared/core/metric-names";
 import { logger } from "#shared/logger";
 import { createComposer } from "#shared/pipeline/compose";
@@ -28,6 +30,8 @@ import { mentionFromStreamRecord } from "#shared/store/stream-records";
  * queue); every other record is counted exactly once however often it is redelivered.
  */
 const config = brandConfigFromEnv();
+// Phone numbers and addresses are not in the environment: Parameter Store in Lambda, the brand file locally.
+const recipients = recipientsFromEnv(config);
 const table = { client: dynamoClient, tableName: requireEnv("TABLE_NAME") };
 const mentions = new MentionStore(table, config.brand, config.retentionDays);
 const reportBase = process.env.REPORT_BASE_URL ?? config.alerts.reportBaseUrl;
@@ -108,7 +112,8 @@ export const handler = async (
   await processor.process();
   // Counting is all-or-nothing per batch: if it throws, Lambda retries the batch and the tokens
   // already counted are recognised.
-  const report = await countAndDetect(valid, deps);
+  // Routing needs to know who is there to alert (read per batch; the source caches it).
+  const report = await countAndDetect(valid, { ...deps, config: withRecipients(config, await recipients()) });
   metrics.addDimensions({ brand: config.brand });
   metrics.addMetric(BACKLASH_METRICS.recordsCounted, MetricUnit.Count, report.counted);
   metrics.addMetric(BACKLASH_METRICS.recordsDuplicate, MetricUnit.Count, report.duplicates);

@@ -8,6 +8,7 @@ import { NodejsFunction, OutputFormat, SourceMapMode } from "aws-cdk-lib/aws-lam
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
+import type { IStringParameter } from "aws-cdk-lib/aws-ssm";
 import { Construct } from "constructs";
 
 export const HANDLERS = ["ingest", "detect", "report"] as const;
@@ -23,6 +24,21 @@ export const handlerEntry = (name: HandlerName): string =>
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
 
 export const METRICS_NAMESPACE = "Backlash";
+
+/** Item reads by key and query. No Scan: nothing reads the whole table, so no role may. */
+export const TABLE_READ_ACTIONS = [
+  "dynamodb:GetItem",
+  "dynamodb:BatchGetItem",
+  "dynamodb:Query",
+  "dynamodb:ConditionCheckItem",
+];
+/** Item writes, single, batched and inside transactions (a TransactWriteItems is authorised per item action). */
+export const TABLE_WRITE_ACTIONS = [
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+  "dynamodb:BatchWriteItem",
+];
 
 /** The shim esbuild's ESM output needs so CommonJS dependencies can still call require(). */
 const ESM_REQUIRE_BANNER =
@@ -110,16 +126,54 @@ export class BacklashFunction extends Construct {
     );
   }
 
-  /** TABLE_NAME + item read/write on the table and its indexes. */
-  useTable(table: ITable, access: "read" | "readWrite"): this {
-    if (access === "read") table.grantReadData(this.function);
-    else table.grantReadWriteData(this.function);
+  /**
+   * TABLE_NAME + item reads (never Scan: every access is by key or query) and, for "readWrite",
+   * item writes. `writablePartitionKeys` (StringLike patterns, e.g. "M#*") narrows the writes to
+   * items whose partition key matches, with a dynamodb:LeadingKeys condition.
+   */
+  useTable(
+    table: ITable,
+    access: "read" | "readWrite",
+    options: { writablePartitionKeys?: readonly string[] } = {},
+  ): this {
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: TABLE_READ_ACTIONS,
+        resources: [table.tableArn, `${table.tableArn}/index/*`],
+      }),
+    );
+    if (access === "readWrite") {
+      const { writablePartitionKeys } = options;
+      this.function.addToRolePolicy(
+        new PolicyStatement({
+          actions: TABLE_WRITE_ACTIONS,
+          resources: [table.tableArn],
+          ...(writablePartitionKeys
+            ? {
+                // ForAllValues: every item a request writes must match (item writes always carry the key).
+                conditions: {
+                  "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [...writablePartitionKeys] },
+                },
+              }
+            : {}),
+        }),
+      );
+    }
     this.function.addEnvironment("TABLE_NAME", table.tableName);
     acknowledge(
       this.role,
       `AwsSolutions-IAM5[Resource::<${logicalIdOf(table)}.Arn>/index/*]`,
       "Queries the table's own byTime index; index ARNs are <table ARN>/index/<name>, scoped to this table only.",
     );
+    return this;
+  }
+
+  /** RECIPIENTS_PARAMETER = the parameter's name + ssm:GetParameter on that one parameter. */
+  readsRecipients(parameter: IStringParameter): this {
+    this.function.addToRolePolicy(
+      new PolicyStatement({ actions: ["ssm:GetParameter"], resources: [parameter.parameterArn] }),
+    );
+    this.function.addEnvironment("RECIPIENTS_PARAMETER", parameter.parameterName);
     return this;
   }
 

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { Aws, Duration, RemovalPolicy } from "aws-cdk-lib";
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table } from "aws-cdk-lib/aws-dynamodb";
 import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
@@ -49,12 +49,14 @@ export class BrandState extends Construct {
       description: `${props.displayName} backlash detector: SNS topics and the stream dead-letter queue`,
       enableKeyRotation: true,
     });
-    // CloudWatch alarms publish to the encrypted ops topic as the CloudWatch service, not as a role.
+    // CloudWatch alarms publish to the encrypted ops topic as the CloudWatch service, not as a role;
+    // aws:SourceAccount keeps another account's alarms (the confused deputy) from using the key.
     this.key.addToResourcePolicy(
       new PolicyStatement({
         principals: [new ServicePrincipal("cloudwatch.amazonaws.com")],
         actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
         resources: ["*"],
+        conditions: { StringEquals: { "aws:SourceAccount": Aws.ACCOUNT_ID } },
       }),
     );
 

@@ -13,6 +13,12 @@ import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import {
+  type CountryCode,
+  getCountries,
+  getCountryCallingCode,
+  parsePhoneNumberFromString,
+} from "libphonenumber-js";
 import { type BacklashFunction, METRICS_NAMESPACE } from "#infra/constructs/backlash-function";
 import { BACKLASH_METRICS } from "#shared/core/metric-names";
 
@@ -38,11 +44,42 @@ export interface MonitoringProps {
   streamDeadLetters: IQueue;
   /** Alarm when the daily Comprehend budget is used up (only when Comprehend is in use). */
   watchComprehendBudget: boolean;
+  /** Topics people are alerted through: alarm when SNS fails to deliver from them. */
+  alertTopics: readonly ITopic[];
+  /** E.164 numbers subscribed by SMS: their countries get a delivery-rate alarm. */
+  smsRecipients: readonly string[];
+  /** Month-to-date SMS spend (USD, account-wide) that alarms. */
+  smsMonthlySpendAlarmUsd: number;
 }
+
+/** Below this share of SMS delivered in an hour, ops hears about it (carriers drop a few; more is a problem). */
+export const SMS_SUCCESS_RATE_FLOOR = 0.9;
+
+/** What the detector publishes SMS as (the AWS.SNS.SMS.SMSType attribute): the SMSSuccessRate dimension. */
+export const SMS_TYPE = "Transactional";
+
+/**
+ * ISO country codes of the phone numbers, as SNS reports SMS metrics (dimension Country). A
+ * number libphonenumber cannot place exactly (a fictional or new range) counts for the main
+ * country of its calling code (+1: US, +44: GB).
+ */
+export const smsCountries = (phoneNumbers: readonly string[]): string[] => {
+  const countries = phoneNumbers.map((number) => {
+    const parsed = parsePhoneNumberFromString(number);
+    const country = parsed?.country ?? (parsed ? mainCountryFor(parsed.countryCallingCode) : undefined);
+    if (country === undefined) throw new Error(`cannot tell the country of SMS number ${number}`);
+    return country;
+  });
+  return [...new Set(countries)].sort();
+};
+
+const mainCountryFor = (callingCode: string): CountryCode | undefined =>
+  getCountries().find((country) => getCountryCallingCode(country) === callingCode);
 
 /** Alarms to the ops topic and one dashboard: how people learn the detector itself is unwell. */
 export class Monitoring extends Construct {
   readonly alarms: Alarm[] = [];
+  readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -139,10 +176,63 @@ export class Monitoring extends Construct {
       );
     }
 
+    for (const topic of props.alertTopics) {
+      raise(
+        new Alarm(this, `${topic.node.id}DeliveryFailedAlarm`, {
+          alarmDescription: `${props.brand}: SNS could not deliver an alert from ${topic.node.id} to a subscriber (SMS opted out, bad number, email bounced); someone on call did not get it.`,
+          metric: topic.metricNumberOfNotificationsFailed({
+            period: Duration.minutes(5),
+            statistic: Stats.SUM,
+          }),
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+
+    if (props.smsRecipients.length > 0) {
+      for (const country of smsCountries(props.smsRecipients)) {
+        raise(
+          new Alarm(this, `SmsSuccessRate${country}Alarm`, {
+            alarmDescription: `${props.brand}: under ${SMS_SUCCESS_RATE_FLOOR * 100}% of SMS to ${country} numbers were delivered in the last hour; texts to on-call phones are being lost (check the SNS SMS delivery logs).`,
+            metric: new Metric({
+              namespace: "AWS/SNS",
+              metricName: "SMSSuccessRate",
+              dimensionsMap: { Country: country, SMSType: SMS_TYPE },
+              statistic: Stats.AVERAGE,
+              period: Duration.hours(1),
+            }),
+            threshold: SMS_SUCCESS_RATE_FLOOR,
+            evaluationPeriods: 1,
+            comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+            // No SMS sent, no rate: silence is not a failure.
+            treatMissingData: TreatMissingData.NOT_BREACHING,
+          }),
+        );
+      }
+      raise(
+        new Alarm(this, "SmsMonthlySpendAlarm", {
+          alarmDescription: `${props.brand}: this account's SMS spend this month reached ${props.smsMonthlySpendAlarmUsd} USD (alerts.smsMonthlySpendAlarmUsd). SNS stops texting at the account's spend limit: raise it or find the flood.`,
+          metric: new Metric({
+            namespace: "AWS/SNS",
+            metricName: "SMSMonthToDateSpentUSD",
+            statistic: Stats.MAXIMUM,
+            period: Duration.hours(1),
+          }),
+          threshold: props.smsMonthlySpendAlarmUsd,
+          evaluationPeriods: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+
     const fiveMinutes = Duration.minutes(5);
     const graph = (title: string, left: IMetric[]) =>
       new GraphWidget({ title, left, width: 12, height: 6, period: fiveMinutes });
-    new Dashboard(this, "Dashboard", {
+    this.dashboard = new Dashboard(this, "Dashboard", {
       defaultInterval: Duration.days(1),
       widgets: [
         [

@@ -1,6 +1,11 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { type BrandConfig, BrandConfigError, parseBrandConfig } from "#shared/core/brand-config";
+import {
+  type BrandConfig,
+  BrandConfigError,
+  deploymentProblems,
+  parseBrandConfig,
+} from "#shared/core/brand-config";
 
 /** Where brand files live, relative to the project root (the working directory of every CLI). */
 export const BRANDS_DIR = resolve(process.cwd(), "brands");
@@ -26,8 +31,20 @@ export const loadBrandFile = (file: string): BrandConfig => {
   return result.config;
 };
 
-/** Loads brands/<brand>.json, or fails listing the brand files that do exist. */
-export const loadBrand = (brand: string | undefined, dir: string = BRANDS_DIR): BrandConfig => {
+/** A brand file a stack can be deployed from: valid, and its alarms reach someone (or it opts out). */
+export const loadDeployableBrandFile = (file: string): BrandConfig => {
+  const config = loadBrandFile(file);
+  const problems = deploymentProblems(config);
+  if (problems.length > 0) throw new BrandConfigError(file, problems);
+  return config;
+};
+
+/** Loads brands/<brand>.json (with `load`), or fails listing the brand files that do exist. */
+export const loadBrand = (
+  brand: string | undefined,
+  dir: string = BRANDS_DIR,
+  load: (file: string) => BrandConfig = loadBrandFile,
+): BrandConfig => {
   const known = listBrands(dir);
   if (brand === undefined || brand === "" || !known.includes(brand)) {
     const given = brand ? `No brand file brands/${brand}.json.` : "No brand given.";
@@ -35,5 +52,5 @@ export const loadBrand = (brand: string | undefined, dir: string = BRANDS_DIR): 
       `${given} Pass one with -c brand=<name> (cdk) or --brand <name>; brand files: ${known.join(", ") || "(none)"}`,
     );
   }
-  return loadBrandFile(join(dir, `${brand}.json`));
+  return load(join(dir, `${brand}.json`));
 };

@@ -271,7 +271,23 @@ export const AlertsSchema = z
     opsEmail: z
       .array(z.email({ error: (iss) => `${JSON.stringify(iss.input)} is not an email address` }))
       .default([])
-      .describe("Who hears about the detector's own health (errors, dead-letter queue, stale sources)."),
+      .describe(
+        "Who hears about the detector's own health (errors, dead-letter queue, stale sources, SMS delivery and spend). A deployment needs at least one, or opsRecipientsOptOut.",
+      ),
+    opsRecipientsOptOut: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Set true to deploy with no opsEmail: the detector's own alarms then reach nobody (acceptable for a demo, not for a brand on call).",
+      ),
+    smsMonthlySpendAlarmUsd: z
+      .number()
+      .positive()
+      .max(100_000)
+      .default(10)
+      .describe(
+        "Alarm (to ops) when the account's month-to-date SMS spend (all brands in the account and region) reaches this many USD. Keep it below the account's SNS SMS spend limit (1 USD on a new account): SNS stops texting at that limit.",
+      ),
     smsMinSeverity: z
       .enum(["warning", "critical"])
       .default("warning")
@@ -453,3 +469,74 @@ export const secretNamesOf = (sourceConfig: object | undefined): string[] =>
   Object.entries(sourceConfig ?? {})
     .filter(([field, value]) => field.endsWith("SecretName") && typeof value === "string")
     .map(([, value]) => value as string);
+
+/**
+ * Rules a deployed stack needs beyond the schema (`npm run validate` and synth apply them; the
+ * local runtime does not, so the offline demo runs with any brand file). Every stack has alarms
+ * (function errors at least), so it needs someone to hear them or an explicit opt-out.
+ */
+export const deploymentProblems = (config: BrandConfig): ConfigProblem[] => {
+  const { opsEmail, opsRecipientsOptOut } = config.alerts;
+  if (opsEmail.length === 0 && !opsRecipientsOptOut) {
+    return [
+      {
+        path: "alerts.opsEmail",
+        message:
+          'is empty, so the detector\'s own alarms (errors, dead letters, stale sources, SMS delivery and spend) would reach nobody: add an address, e.g. "opsEmail": ["platform@example.com"], or set "alerts.opsRecipientsOptOut": true to deploy without one',
+      },
+    ];
+  }
+  if (opsEmail.length > 0 && opsRecipientsOptOut) {
+    return [
+      {
+        path: "alerts.opsRecipientsOptOut",
+        message: "is true but alerts.opsEmail lists recipients: remove one of the two",
+      },
+    ];
+  }
+  return [];
+};
+
+/** Where a deployment of this brand sends its alerts and alarms, one line each (printed by validate). */
+export const describeDelivery = (config: BrandConfig): string[] => {
+  const { sms, email, opsEmail, smsMinSeverity, smsMonthlySpendAlarmUsd } = config.alerts;
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+  const alerts =
+    sms.length + email.length === 0
+      ? "alerts -> nobody: alerts.sms and alerts.email are empty"
+      : `alerts -> ${count(sms.length, "phone")} by SMS (${smsMinSeverity} and above), ${count(email.length, "address")} by email`;
+  const alarms =
+    opsEmail.length > 0
+      ? `alarms -> ops topic -> ${opsEmail.join(", ")} (each must confirm the SNS subscription email)`
+      : "alarms -> ops topic with NO subscriber (alerts.opsRecipientsOptOut): the detector's own failures reach nobody";
+  const lines = [alerts, alarms];
+  if (sms.length > 0) {
+    lines.push(
+      `SMS spend alarm at ${smsMonthlySpendAlarmUsd} USD this month: the account's SNS SMS spend limit must be above it`,
+    );
+  }
+  return lines;
+};
+
+/**
+ * Who is alerted: the brand file's phone numbers and addresses. Deployed functions do not get
+ * them in their environment; they read them at run time (shared/config/recipients.ts).
+ */
+export const RecipientsSchema = AlertsSchema.pick({ sms: true, email: true, opsEmail: true }).strict();
+export type Recipients = z.infer<typeof RecipientsSchema>;
+
+export const NO_RECIPIENTS: Recipients = { sms: [], email: [], opsEmail: [] };
+
+export const recipientsOf = (config: BrandConfig): Recipients => ({
+  sms: config.alerts.sms,
+  email: config.alerts.email,
+  opsEmail: config.alerts.opsEmail,
+});
+
+export const withRecipients = (config: BrandConfig, recipients: Recipients): BrandConfig => ({
+  ...config,
+  alerts: { ...config.alerts, ...recipients },
+});
+
+/** The Parameter Store name the stack writes a brand's recipients to. */
+export const recipientsParameterName = (brand: string): string => `/backlash/${brand}/recipients`;

@@ -3,8 +3,16 @@ import { Match } from "aws-cdk-lib/assertions";
 import { Bucket } from "aws-cdk-lib/aws-s3";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { describe, expect, it } from "vitest";
-import { BrandStack, brandConfigJson, MAX_BRAND_CONFIG_BYTES, smsSeverities } from "#infra/brand-stack";
-import { BrandConfigSchema } from "#shared/core/brand-config";
+import {
+  BrandStack,
+  brandConfigJson,
+  INGEST_WRITABLE_PARTITION_KEYS,
+  MAX_BRAND_CONFIG_BYTES,
+  smsSeverities,
+} from "#infra/brand-stack";
+import { smsCountries } from "#infra/constructs/monitoring";
+import { BrandConfigSchema, NO_RECIPIENTS, recipientsOf, withRecipients } from "#shared/core/brand-config";
+import { keys } from "#shared/store/keys";
 import { createTableInput, ITEM_TYPE_ATTRIBUTE, MENTION_ITEM_TYPE } from "#shared/store/table-definition";
 import {
   acknowledgementsIn,
@@ -32,6 +40,8 @@ const ids = {
   key: logicalIdOf(stack.state.key),
   bucket: logicalIdOf(stack.state.reportBucket),
   deadLetters: logicalIdOf(stack.state.streamDeadLetters),
+  recipients: logicalIdOf(stack.recipients),
+  dashboard: logicalIdOf(stack.monitoring.dashboard),
   detect: logicalIdOf(stack.detect.function),
   report: logicalIdOf(stack.report.function),
   ingest: (source: string) => functionIdWithEnv(template, "SOURCE", source),
@@ -69,12 +79,21 @@ describe("functions", () => {
     template.allResourcesProperties("AWS::Logs::LogGroup", { RetentionInDays: 30 });
   });
 
-  it("get the validated brand config as BRAND_CONFIG, which parses back to the same config", () => {
+  it("get the validated brand config as BRAND_CONFIG, which parses back to the same config less its recipients", () => {
     for (const id of [ids.detect, ids.report, ...deployedSources.map(ids.ingest)]) {
       const json = functionEnv(template, id).BRAND_CONFIG;
       expect(typeof json).toBe("string");
-      const { $schema: _hint, ...expected } = config;
+      const { $schema: _hint, ...expected } = withRecipients(config, NO_RECIPIENTS);
       expect(BrandConfigSchema.parse(JSON.parse(json as string))).toEqual(expected);
+    }
+  });
+
+  it("carry no phone number or email address in any environment variable", () => {
+    const environments = JSON.stringify(
+      Object.values(template.findResources("AWS::Lambda::Function")).map((fn) => fn.Properties.Environment),
+    );
+    for (const recipient of [...config.alerts.sms, ...config.alerts.email, ...config.alerts.opsEmail]) {
+      expect(environments).not.toContain(recipient);
     }
   });
 });
@@ -336,6 +355,54 @@ describe("alerts", () => {
   });
 });
 
+describe("recipients", () => {
+  it("are written by the stack to the String parameter /backlash/<brand>/recipients, from the brand file", () => {
+    const parameter = template.toJSON().Resources[ids.recipients];
+    expect(parameter.Type).toBe("AWS::SSM::Parameter");
+    expect(parameter.Properties).toMatchObject({
+      Name: "/backlash/acme/recipients",
+      Type: "String",
+      Tier: "Standard",
+    });
+    expect(JSON.parse(parameter.Properties.Value)).toEqual(recipientsOf(config));
+    expect(recipientsOf(config).sms).toEqual(["+447700900123", "+14155550100"]);
+  });
+
+  it("are read by the detect function only, which is told the parameter's name, not its value", () => {
+    expect(functionEnv(template, ids.detect)).toMatchObject({
+      RECIPIENTS_PARAMETER: { Ref: ids.recipients },
+    });
+    // <ssm ARN prefix>:parameter + the name, which starts with "/".
+    expect(statementsAllowing(statementsOfFunction(template, ids.detect), "ssm:GetParameter")).toEqual([
+      {
+        actions: ["ssm:GetParameter"],
+        resources: [
+          {
+            "Fn::Join": [
+              "",
+              [
+                "arn:",
+                { Ref: "AWS::Partition" },
+                ":ssm:",
+                { Ref: "AWS::Region" },
+                ":",
+                { Ref: "AWS::AccountId" },
+                ":parameter",
+                { Ref: ids.recipients },
+              ],
+            ],
+          },
+        ],
+      },
+    ]);
+    const readers = allStatements(template).filter((s) => actionsOf(s).some((a) => a.startsWith("ssm:")));
+    expect(readers.flatMap(actionsOf)).toEqual(["ssm:GetParameter"]);
+    for (const id of [ids.report, ...deployedSources.map(ids.ingest)]) {
+      expect(functionEnv(template, id).RECIPIENTS_PARAMETER).toBeUndefined();
+    }
+  });
+});
+
 describe("reports", () => {
   it("live in a private, encrypted, TLS-only bucket that expires them", () => {
     template.hasResourceProperties("AWS::S3::Bucket", {
@@ -387,6 +454,95 @@ describe("least privilege", () => {
         expect(ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS).toContain(action);
       }
     }
+  });
+
+  it("lets no role Scan the table", () => {
+    const actions = allStatements(template).flatMap(actionsOf);
+    expect(actions).toContain("dynamodb:Query");
+    expect(actions).not.toContain("dynamodb:Scan");
+    expect(actions.filter((a) => a.startsWith("dynamodb:") && a.includes("*"))).toEqual([]);
+  });
+
+  describe("ingest writes only its own item types", () => {
+    const writes = [
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "dynamodb:DeleteItem",
+      "dynamodb:BatchWriteItem",
+    ];
+    const asRegExp = (pattern: string) =>
+      new RegExp(
+        `^${pattern
+          .split("*")
+          .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+          .join(".*")}$`,
+      );
+    const matchesGrant = (pk: string) => INGEST_WRITABLE_PARTITION_KEYS.some((p) => asRegExp(p).test(pk));
+
+    it("every write grant of every ingest role carries the dynamodb:LeadingKeys condition", () => {
+      expect(INGEST_WRITABLE_PARTITION_KEYS).toEqual([
+        "M#*",
+        "A#*",
+        "CURSOR#*",
+        "HEALTH#*",
+        "TXT#*",
+        "BUDGET#*",
+      ]);
+      for (const source of deployedSources) {
+        const writeStatements = statementsOfFunction(template, ids.ingest(source)).filter((s) =>
+          actionsOf(s).some((a) => writes.includes(a)),
+        );
+        expect(writeStatements).toHaveLength(1);
+        expect(writeStatements[0]).toMatchObject({
+          Condition: {
+            "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [...INGEST_WRITABLE_PARTITION_KEYS] },
+          },
+        });
+      }
+    });
+
+    it("covers the keys it writes and none of the detector's", () => {
+      for (const own of [
+        keys.mention("bluesky", "at://did:plc:x/post/1"),
+        keys.author("mastodon", "@someone@mastodon.social"),
+        keys.cursor("rss"),
+        keys.sourceHealth("reddit"),
+        keys.sentiment("0f3a"),
+        keys.budget("comprehend", "2026-11-27"),
+        keys.budget("x-reads", "2026-11-27"),
+      ]) {
+        expect(matchesGrant(own.pk), own.pk).toBe(true);
+      }
+      for (const detectors of [
+        keys.window("2026-11-27T12:00:00.000Z"),
+        keys.detector(),
+        keys.incident("inc-1"),
+        keys.outbox("n-1"),
+      ]) {
+        expect(matchesGrant(detectors.pk), detectors.pk).toBe(false);
+      }
+    });
+
+    it("while detect keeps unconditioned writes (it owns windows, incidents and the outbox)", () => {
+      const [detectWrites, ...more] = statementsOfFunction(template, ids.detect).filter((s) =>
+        actionsOf(s).includes("dynamodb:PutItem"),
+      );
+      expect(more).toEqual([]);
+      expect(detectWrites).not.toHaveProperty("Condition");
+    });
+  });
+
+  it("lets CloudWatch use the messaging key only for alarms of this account (aws:SourceAccount)", () => {
+    const key = template.toJSON().Resources[ids.key];
+    const cloudWatch = (key.Properties.KeyPolicy.Statement as { Principal?: { Service?: string } }[]).filter(
+      (s) => s.Principal?.Service === "cloudwatch.amazonaws.com",
+    );
+    expect(cloudWatch).toEqual([
+      expect.objectContaining({
+        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        Condition: { StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } } },
+      }),
+    ]);
   });
 
   it("uses no AWS managed policies", () => {
@@ -457,6 +613,68 @@ describe("monitoring", () => {
     });
   });
 
+  it("alarms when SNS fails to deliver an alert to a subscriber", () => {
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: "AWS/SNS",
+      MetricName: "NumberOfNotificationsFailed",
+      Dimensions: [{ Name: "TopicName", Value: { "Fn::GetAtt": [ids.alertTopic, "TopicName"] } }],
+      Statistic: "Sum",
+      Period: 300,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      Threshold: 1,
+      TreatMissingData: "notBreaching",
+    });
+  });
+
+  it("places each SMS number in its country, as SNS reports SMS metrics", () => {
+    expect(smsCountries(["+447700900123", "+14155550100", "+447700900456"])).toEqual(["GB", "US"]);
+    expect(smsCountries(["+33612345678", "+4915112345678"])).toEqual(["DE", "FR"]);
+  });
+
+  it.each(["GB", "US"])("alarms when under 90%% of an hour's SMS to %s numbers are delivered", (country) => {
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: "AWS/SNS",
+      MetricName: "SMSSuccessRate",
+      Dimensions: Match.arrayWith([
+        { Name: "Country", Value: country },
+        { Name: "SMSType", Value: "Transactional" },
+      ]),
+      Statistic: "Average",
+      Period: 3600,
+      ComparisonOperator: "LessThanThreshold",
+      Threshold: 0.9,
+      TreatMissingData: "notBreaching",
+    });
+  });
+
+  it("alarms when the month's SMS spend reaches alerts.smsMonthlySpendAlarmUsd (default 10 USD)", () => {
+    const spend = {
+      Namespace: "AWS/SNS",
+      MetricName: "SMSMonthToDateSpentUSD",
+      Dimensions: Match.absent(),
+      Statistic: "Maximum",
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+    };
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", { ...spend, Threshold: 10 });
+    const thrifty = parseBrand({
+      ...testBrandInput,
+      alerts: { ...testBrandInput.alerts, smsMonthlySpendAlarmUsd: 2.5 },
+    });
+    synthBrandStack(thrifty).template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      ...spend,
+      Threshold: 2.5,
+    });
+  });
+
+  it("has no SMS alarms when nobody is texted", () => {
+    const noSms = parseBrand({ ...testBrandInput, alerts: { ...testBrandInput.alerts, sms: [] } });
+    const smsMetrics = Object.values(synthBrandStack(noSms).template.findResources("AWS::CloudWatch::Alarm"))
+      .map((alarm) => alarm.Properties.MetricName)
+      .filter((name) => String(name).startsWith("SMS"));
+    expect(smsMetrics).toEqual([]);
+    expect(alarms().filter((alarm) => String(alarm.Properties.MetricName).startsWith("SMS"))).toHaveLength(3);
+  });
+
   it("has a dashboard of mentions per source, negatives, alerts, errors and detector lag", () => {
     const [dashboard] = Object.values(template.findResources("AWS::CloudWatch::Dashboard"));
     const body = JSON.stringify(dashboard?.Properties.DashboardBody);
@@ -464,6 +682,38 @@ describe("monitoring", () => {
       expect(body).toContain(metric);
     }
     for (const source of deployedSources) expect(body).toContain(`\\"source\\",\\"${source}\\"`);
+  });
+});
+
+describe("outputs", () => {
+  it("give the table name, the alert and ops topic ARNs and the dashboard URL", () => {
+    template.hasOutput("TableName", { Value: { Ref: ids.table } });
+    template.hasOutput("AlertTopicArn", { Value: { Ref: ids.alertTopic } });
+    template.hasOutput("OpsTopicArn", { Value: { Ref: ids.opsTopic } });
+    const url = JSON.stringify(template.findOutputs("DashboardUrl").DashboardUrl?.Value);
+    expect(url).toContain(".console.aws.amazon.com/cloudwatch/home?region=");
+    expect(url).toContain("#dashboards/dashboard/");
+    expect(url).toContain(`{"Ref":"${ids.dashboard}"}`);
+  });
+});
+
+describe("a brand whose alarms would reach nobody", () => {
+  it("fails synth naming the file, the field and the fix", () => {
+    const unheard = parseBrand({ ...testBrandInput, alerts: { ...testBrandInput.alerts, opsEmail: [] } });
+    expect(() => new BrandStack(new App(), "Backlash-acme", { config: unheard })).toThrow(
+      /brands\/acme\.json is not a valid brand file:\n {2}alerts\.opsEmail: is empty.*"alerts\.opsRecipientsOptOut": true/,
+    );
+  });
+
+  it("synthesizes when the brand file opts out explicitly", () => {
+    const optedOut = parseBrand({
+      ...testBrandInput,
+      alerts: { ...testBrandInput.alerts, opsEmail: [], opsRecipientsOptOut: true },
+    });
+    const { template: quiet } = synthBrandStack(optedOut);
+    expect(
+      quiet.findResources("AWS::SNS::Subscription", { Properties: { TopicArn: { Ref: ids.opsTopic } } }),
+    ).toEqual({});
   });
 });
 

@@ -125,7 +125,7 @@ describe("detect handler at viral volume (DynamoDB Local)", () => {
     const opened = sns.publishes.filter((p) => p.attributes.kind?.value === "opened");
     expect((await store.recentIncidents()).length).toBe(1);
     expect(opened).toHaveLength(1);
-  }, 240_000);
+  }, 480_000);
 
   it("counts a batch that touches 150 windows (more than one transaction holds)", async () => {
     const first = "2026-11-20T00:00:00.000Z";

@@ -4,9 +4,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { loadBrand, loadBrandFile } from "#shared/config/brand-file";
+import { loadBrand, loadBrandFile, loadDeployableBrandFile } from "#shared/config/brand-file";
 import { brandJsonSchema } from "#shared/config/json-schema";
-import { BrandConfigError, enabledSources, parseBrandConfig } from "#shared/core/brand-config";
+import {
+  BrandConfigError,
+  deploymentProblems,
+  describeDelivery,
+  enabledSources,
+  parseBrandConfig,
+} from "#shared/core/brand-config";
 
 const run = promisify(execFile);
 const example = JSON.parse(readFileSync("brands/example.json", "utf8")) as Record<string, unknown>;
@@ -79,10 +85,85 @@ describe("brand file", () => {
   });
 });
 
+describe("a deployable brand file", () => {
+  const exampleAlerts = example.alerts as Record<string, unknown>;
+  const withAlerts = (alerts: Record<string, unknown>) => {
+    const result = parseBrandConfig({ ...example, alerts: { ...exampleAlerts, ...alerts } });
+    if (!result.ok) throw new Error(result.problems.map((p) => p.message).join("; "));
+    return result.config;
+  };
+
+  it("needs someone to hear its alarms: no opsEmail and no opt-out names the field and both fixes", () => {
+    const problems = deploymentProblems(withAlerts({ opsRecipientsOptOut: false, opsEmail: [] }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.path).toBe("alerts.opsEmail");
+    expect(problems[0]?.message).toMatch(/reach nobody.*"opsEmail": \[.*"alerts.opsRecipientsOptOut": true/);
+  });
+
+  it("accepts an ops address, or an explicit opt-out, but not both", () => {
+    expect(
+      deploymentProblems(withAlerts({ opsRecipientsOptOut: false, opsEmail: ["ops@x.example"] })),
+    ).toEqual([]);
+    expect(deploymentProblems(withAlerts({ opsRecipientsOptOut: true, opsEmail: [] }))).toEqual([]);
+    expect(
+      deploymentProblems(withAlerts({ opsRecipientsOptOut: true, opsEmail: ["ops@x.example"] })).map(
+        (p) => p.path,
+      ),
+    ).toEqual(["alerts.opsRecipientsOptOut"]);
+  });
+
+  it("refuses a brand file that says nothing about ops: the opt-out is never a default", () => {
+    const { opsRecipientsOptOut: _optOut, ...silent } = exampleAlerts;
+    const dir = mkdtempSync(join(tmpdir(), "brands-"));
+    const file = join(dir, "example.json");
+    writeFileSync(file, JSON.stringify({ ...example, alerts: silent }));
+    expect(() => loadBrandFile(file)).not.toThrow();
+    expect(() => loadDeployableBrandFile(file)).toThrow(BrandConfigError);
+    expect(() => loadDeployableBrandFile(file)).toThrow(/alerts\.opsEmail: is empty/);
+  });
+
+  it("says where alerts and alarms go, and the SMS spend alarm only when there are phones", () => {
+    expect(
+      describeDelivery(
+        withAlerts({
+          sms: ["+447700900123"],
+          email: ["oncall@x.example"],
+          opsEmail: ["ops@x.example"],
+          opsRecipientsOptOut: false,
+        }),
+      ),
+    ).toEqual([
+      "alerts -> 1 phone by SMS (warning and above), 1 address by email",
+      "alarms -> ops topic -> ops@x.example (each must confirm the SNS subscription email)",
+      "SMS spend alarm at 10 USD this month: the account's SNS SMS spend limit must be above it",
+    ]);
+    expect(describeDelivery(loadBrandFile("brands/example.json"))).toEqual([
+      "alerts -> nobody: alerts.sms and alerts.email are empty",
+      "alarms -> ops topic with NO subscriber (alerts.opsRecipientsOptOut): the detector's own failures reach nobody",
+    ]);
+  });
+});
+
 describe("npm run validate", () => {
+  it("refuses a brand whose alarms would reach nobody, naming the field and the fix (exit 1)", async () => {
+    const { opsRecipientsOptOut: _optOut, ...silent } = example.alerts as Record<string, unknown>;
+    const dir = mkdtempSync(join(tmpdir(), "brands-"));
+    const file = join(dir, "example.json");
+    writeFileSync(file, JSON.stringify({ ...example, alerts: silent }));
+    const failed = await run(process.execPath, ["--import", "tsx", "bin/validate.ts", file]).catch(
+      (error: { code: number; stderr: string; stdout: string }) => error,
+    );
+    expect("code" in failed ? failed.code : 0).toBe(1);
+    const stderr = "stderr" in failed ? failed.stderr : "";
+    expect(stderr).toContain(`${file} is not a valid brand file`);
+    expect(stderr).toContain("alerts.opsEmail: is empty");
+    expect(stderr).toContain('"alerts.opsRecipientsOptOut": true');
+  });
+
   it("exits 0 for example.json and 1 for a broken copy, naming the field", async () => {
     const ok = await run(process.execPath, ["--import", "tsx", "bin/validate.ts", "brands/example.json"]);
     expect(ok.stdout).toContain("brands/example.json: ok");
+    expect(ok.stdout).toContain("alarms -> ops topic with NO subscriber (alerts.opsRecipientsOptOut)");
     const dir = mkdtempSync(join(tmpdir(), "brands-"));
     const broken = join(dir, "example.json");
     writeFileSync(broken, JSON.stringify({ ...example, alerts: { sms: ["+1555"] } }));
