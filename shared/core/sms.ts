@@ -90,7 +90,7 @@ const KIND_TAG: Record<Exclude<NotificationKind, "resolved">, string> = {
 };
 
 /**
- * With a link, the brand keeps at least this many graphemes (or all of it): a link is worth less
+ * With a link, the brand keeps at least this many graphemes, its ellipsis included (or all of it): a link is worth less
  * than knowing which brand is burning. Without one, it may shrink to its first character.
  */
 const BRAND_GRAPHEMES_WITH_LINK = 8;
