@@ -154,7 +154,6 @@ export class BrandStack extends Stack {
       .publishTo(state.alertTopic, "ALERT_TOPIC_ARN")
       .publishTo(state.opsTopic, "OPS_TOPIC_ARN")
       .invokes(this.report.function, "REPORT_FUNCTION_NAME")
-      .useReportBucket(state.reportBucket, REPORT_PREFIX, "read")
       .consumeStream(state.table, {
         // From the oldest record: after an outage the detector catches up instead of skipping mentions.
         startingPosition: StartingPosition.TRIM_HORIZON,

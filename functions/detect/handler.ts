@@ -1,9 +1,7 @@
 import { BatchProcessor, EventType } from "@aws-lambda-powertools/batch";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { PublishCommand } from "@aws-sdk/client-sns";
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { sinkPublisher } from "#shared/alerts/sink";
 import { SnsAlertSink, snsClient } from "#shared/alerts/sns";
@@ -17,7 +15,6 @@ import { logger } from "#shared/logger";
 import { createComposer } from "#shared/pipeline/compose";
 import { countAndDetect } from "#shared/pipeline/detect";
 import { reportFileName } from "#shared/report/file-name";
-import { REPORT_KEY_PREFIX } from "#shared/report/write";
 import { dynamoClient } from "#shared/store/client";
 import { DetectionStore } from "#shared/store/detection-store";
 import { MentionStore } from "#shared/store/mentions";
@@ -37,24 +34,17 @@ const mentions = new MentionStore(table, config.brand, config.retentionDays);
 const reportBase = process.env.REPORT_BASE_URL ?? config.alerts.reportBaseUrl;
 // Set only when the SDK is pointed at DynamoDB Local (npm start): the silence command needs it.
 const localEndpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
-const reportBucket = process.env.REPORT_BUCKET;
 const reportFunction = process.env.REPORT_FUNCTION_NAME;
 const opsTopicArn = requireEnv("OPS_TOPIC_ARN");
-const s3 = reportBucket ? new S3Client({}) : undefined;
 const lambda = reportFunction ? new LambdaClient({}) : undefined;
 
 /**
- * The report link an alert carries: under alerts.reportBaseUrl (short, fits the SMS) when set, else
- * a presigned link into the report bucket (too long for the SMS, which then leaves it out; valid
- * while the signing role's session lasts, up to 7 days).
+ * The link an alert carries: the report under alerts.reportBaseUrl when one is set. Without it
+ * there is no link for now: a presigned S3 link is ~1,600 characters (never fits an SMS) and dies
+ * with the function's temporary credentials. The stack's hosted incident page will answer here.
  */
-const reportUrl = async (incidentId: string): Promise<string | undefined> => {
-  const file = reportFileName(incidentId);
-  if (reportBase) return `${reportBase.replace(/\/$/, "")}/${file}`;
-  if (!s3 || !reportBucket) return undefined;
-  const command = new GetObjectCommand({ Bucket: reportBucket, Key: `${REPORT_KEY_PREFIX}${file}` });
-  return getSignedUrl(s3, command, { expiresIn: 7 * 86_400 });
-};
+const reportUrl = (incidentId: string): string | undefined =>
+  reportBase ? `${reportBase.replace(/\/$/, "")}/${reportFileName(incidentId)}` : undefined;
 
 /** Asks the report function to (re)write the changed incidents' pages; fire and forget (async invoke). */
 const requestReports = async (incidentIds: string[]): Promise<void> => {

@@ -189,12 +189,11 @@ export class BacklashFunction extends Construct {
     return this;
   }
 
-  /** REPORT_BUCKET + get/put of report objects (get so the function can presign links to them). */
-  useReportBucket(bucket: IBucket, prefix: string, access: "read" | "readWrite" = "readWrite"): this {
+  /** REPORT_BUCKET + get/put of report objects (the report function writes and rewrites them). */
+  useReportBucket(bucket: IBucket, prefix: string): this {
     this.function.addToRolePolicy(
       new PolicyStatement({
-        // Read is enough to sign a link to a report; only the report function writes them.
-        actions: access === "read" ? ["s3:GetObject"] : ["s3:GetObject", "s3:PutObject"],
+        actions: ["s3:GetObject", "s3:PutObject"],
         resources: [bucket.arnForObjects(`${prefix}*`)],
       }),
     );

@@ -85,7 +85,7 @@ export class BrandState extends Construct {
     acknowledge(
       this.reportBucket,
       "AwsSolutions-S1",
-      "Only the report function writes here and reports are read through short-lived presigned links; a per-brand access-log bucket would add cost and no signal (CloudTrail data events can be enabled account-wide).",
+      "Only the report function reads and writes here (reports reach people through alerts.reportBaseUrl); a per-brand access-log bucket would add cost and no signal (CloudTrail data events can be enabled account-wide).",
     );
 
     this.streamDeadLetters = new Queue(this, "StreamDeadLetters", {

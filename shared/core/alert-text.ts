@@ -33,6 +33,8 @@ export interface AlertContext {
   /** Incident report; also the SMS link, so it should be short. */
   reportUrl?: string;
   dashboardUrl?: string;
+  /** The brand's reply steps per severity (alerts.replyChecklist): the email shows the notice's. */
+  replyChecklist?: Readonly<Record<Severity, readonly string[]>>;
   /** How on-call silences this incident (shown verbatim in the checklist). */
   silenceCommand?: string;
   /** IANA zone for local times next to UTC (e.g. the quiet-hours zone). */
@@ -321,6 +323,8 @@ export const ALERT_LIMITS = {
   /** Report / dashboard links (a presigned S3 link is ~1,500 characters). */
   linkUnits: 2_048,
   silenceCommandGraphemes: 400,
+  replySteps: 10,
+  replyStepGraphemes: 200,
 } as const;
 
 const shownTerm = (term: string): string => oneLine(clipText(term, ALERT_LIMITS.termGraphemes));
@@ -332,9 +336,15 @@ const shownLink = (url: string | undefined, maxUnits: number): string | undefine
   return compact === "" || compact.length > maxUnits ? undefined : compact;
 };
 
+const shownSteps = (steps: readonly string[]): string[] =>
+  steps
+    .slice(0, ALERT_LIMITS.replySteps)
+    .map((step) => oneLine(clipText(step, ALERT_LIMITS.replyStepGraphemes)))
+    .filter((step) => step !== "");
+
 /** The context with every free-form piece it renders as is (brand, links, command) capped. */
 const boundedContext = (context: AlertContext): AlertContext => {
-  const { reportUrl, dashboardUrl, silenceCommand, brand } = context;
+  const { reportUrl, dashboardUrl, silenceCommand, brand, replyChecklist } = context;
   const report = shownLink(reportUrl, ALERT_LIMITS.linkUnits);
   const dashboard = shownLink(dashboardUrl, ALERT_LIMITS.linkUnits);
   return {
@@ -352,6 +362,10 @@ const boundedContext = (context: AlertContext): AlertContext => {
       silenceCommand === undefined
         ? undefined
         : oneLine(clipText(silenceCommand, ALERT_LIMITS.silenceCommandGraphemes)),
+    replyChecklist:
+      replyChecklist === undefined
+        ? undefined
+        : { warning: shownSteps(replyChecklist.warning), critical: shownSteps(replyChecklist.critical) },
   };
 };
 
@@ -426,6 +440,19 @@ const section = (title: string, lines: readonly string[], empty: string): string
   ...(lines.length > 0 ? lines : [`  ${empty}`]),
 ];
 
+/** The brand's own steps for this severity when it has some, else the one generic step. */
+const replySteps = (context: AlertContext): string[] => {
+  const severity = context.notification.severity;
+  const steps = context.replyChecklist?.[severity] ?? [];
+  if (steps.length === 0) {
+    return ["  [ ] Decide with the comms lead whether to acknowledge it publicly, and who answers."];
+  }
+  return [
+    `  If it is, reply (the brand's checklist for a ${severity} incident):`,
+    ...steps.map((step) => `  [ ] ${step}`),
+  ];
+};
+
 const firingEmail = (context: AlertContext, analysis: AlertAnalysis): string[] => {
   const { notification, windowMinutes, timeZone } = context;
   const { evaluation: e, incident } = notification;
@@ -474,7 +501,7 @@ const firingEmail = (context: AlertContext, analysis: AlertAnalysis): string[] =
       "WHAT TO DO NOW",
       [
         "  [ ] Read the most-seen posts above: is this about something the brand did?",
-        "  [ ] Decide with the comms lead whether to acknowledge it publicly, and who answers.",
+        ...replySteps(context),
         "  [ ] If it is noise (a namesake, a spam wave), add an exclude term to the brand file.",
         `  [ ] To stop notices for a while: ${silence}.`,
       ],

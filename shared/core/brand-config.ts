@@ -253,6 +253,53 @@ export const DetectionSchema = z
   })
   .strict();
 
+/**
+ * The seed's advice as a default playbook: the brands that answer first, admit the mistake and
+ * follow up win; at critical, one person owns the replies so the brand speaks with one voice.
+ */
+export const DEFAULT_REPLY_CHECKLIST = {
+  warning: [
+    "Acknowledge it publicly, where it started.",
+    "Say what you are doing about it, and when you will say more.",
+    "Follow up publicly when it is fixed.",
+  ],
+  critical: [
+    "Name one owner for replies, so the brand speaks with one voice.",
+    "Acknowledge it publicly, where it started; if the brand made a mistake, say so plainly.",
+    "Say what you are doing about it, and when you will say more.",
+    "Thank the existing customers who defend the brand.",
+    "Follow up publicly when it is fixed.",
+  ],
+} as const satisfies Record<"warning" | "critical", readonly string[]>;
+
+/** Each item is one line of an email read on a phone: short, and at least one per severity. */
+export const REPLY_CHECKLIST_LIMITS = { items: 10, itemCharacters: 200 } as const;
+
+const checklistItems = (severity: string) =>
+  z
+    .array(
+      z
+        .string()
+        .trim()
+        .min(1, { error: "a checklist item cannot be empty" })
+        .max(REPLY_CHECKLIST_LIMITS.itemCharacters, {
+          error: `keep a checklist item under ${REPLY_CHECKLIST_LIMITS.itemCharacters} characters: it is read on a phone`,
+        })
+        .refine((item) => !/[\r\n]/.test(item), { error: "one line per checklist item" }),
+    )
+    .min(1, { error: `give at least one step for a ${severity} incident` })
+    .max(REPLY_CHECKLIST_LIMITS.items, {
+      error: `at most ${REPLY_CHECKLIST_LIMITS.items} steps: a checklist on-call reads in a minute`,
+    })
+    .describe(`Steps for a ${severity} incident, in order.`);
+
+const replyChecklist = z
+  .object({
+    warning: checklistItems("warning").default([...DEFAULT_REPLY_CHECKLIST.warning]),
+    critical: checklistItems("critical").default([...DEFAULT_REPLY_CHECKLIST.critical]),
+  })
+  .strict();
+
 export const AlertsSchema = z
   .object({
     sms: z
@@ -309,7 +356,12 @@ export const AlertsSchema = z
       .describe("Cap per channel, so a flapping incident cannot flood a phone."),
     reportBaseUrl: httpsUrl
       .optional()
-      .describe("Where incident links point; defaults to presigned report links."),
+      .describe("Where incident links point (base URL of the reports); without it alerts carry no link."),
+    replyChecklist: replyChecklist
+      .default(() => replyChecklist.parse({}))
+      .describe(
+        'What the brand does first, per severity: shown in the email\'s "what to do now". Edit it to your own playbook.',
+      ),
   })
   .strict();
 

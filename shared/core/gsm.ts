@@ -74,9 +74,21 @@ export const graphemes = (text: string): string[] =>
 /** The ellipsis that costs least in each encoding ("…" is not GSM-7 and would force UCS-2). */
 const ellipsisFor = (encoding: SmsEncoding): string => (encoding === "UCS-2" ? "…" : "..");
 
+/** The longest run of whole code points from the start of `text` costing at most `budget` units. */
+const codePointPrefix = (text: string, budget: number, encoding: SmsEncoding): string => {
+  let kept = "";
+  for (const char of text) {
+    if (costIn(kept + char, encoding) > budget) break;
+    kept += char;
+  }
+  return kept;
+};
+
 /**
  * The longest prefix of `text` (whole graphemes, plus an ellipsis when cut) costing at most
- * `budget` units in `encoding`; "" when not even one grapheme and the ellipsis fit.
+ * `budget` units in `encoding`. A first grapheme that alone is over the budget (a letter under
+ * dozens of combining marks) is cut between code points instead, so a non-empty text keeps at
+ * least its first character; "" only when not even that and the ellipsis fit.
  */
 export const truncateToUnits = (text: string, budget: number, encoding: SmsEncoding): string => {
   if (costIn(text, encoding) <= budget) return text;
@@ -86,7 +98,10 @@ export const truncateToUnits = (text: string, budget: number, encoding: SmsEncod
   let used = 0;
   for (const grapheme of graphemes(text)) {
     const cost = costIn(grapheme, encoding);
-    if (used + cost > room) break;
+    if (used + cost > room) {
+      if (kept === "") kept = codePointPrefix(grapheme, room, encoding);
+      break;
+    }
     kept += grapheme;
     used += cost;
   }

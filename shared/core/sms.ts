@@ -12,7 +12,7 @@ export interface SmsFacts {
   windowMinutes: number;
   /** The most distinctive term of the burst, if any. */
   topTerm?: string;
-  /** Short link to the incident report: kept whole or, only if it alone cannot fit, left out. */
+  /** Link to the incident: kept whole when it fits beside the facts, otherwise left out (never cut). */
   link?: string;
   /** Resolved notices: how long the incident lasted (ms) and its peak count. */
   durationMs?: number;
@@ -63,7 +63,9 @@ export const compactNumber = (value: number): string => {
   if (abs < 1_000_000) return `${Math.round(value / 1000)}k`;
   if (abs < 10_000_000) return `${trimZeros((value / 1e6).toFixed(1))}M`;
   if (abs < 1e9) return `${Math.round(value / 1e6)}M`;
-  return `${trimZeros((value / 1e9).toFixed(1))}G`;
+  if (abs < 1e12) return `${trimZeros((value / 1e9).toFixed(1))}G`;
+  // Bounded, so the SMS always has room for the brand (a near-zero baseline makes huge ratios).
+  return value > 0 ? ">999G" : "<-999G";
 };
 
 export const windowLabel = (minutes: number): string =>
@@ -87,39 +89,69 @@ const KIND_TAG: Record<Exclude<NotificationKind, "resolved">, string> = {
   reminder: " ongoing",
 };
 
-const brandPart = (brand: string, minGraphemes: number, droppable = false): SmsPart => ({
+/**
+ * With a link, the brand keeps at least this many graphemes, its ellipsis included (or all of it): a link is worth less
+ * than knowing which brand is burning. Without one, it may shrink to its first character.
+ */
+const BRAND_GRAPHEMES_WITH_LINK = 8;
+
+const brandPart = (brand: string, minGraphemes: number): SmsPart => ({
   text: oneLine(brand) || "Alert",
-  shrinkable: { minGraphemes, droppable },
+  shrinkable: { minGraphemes, droppable: false },
 });
 
+/** The SMS carries one link, the report's: a term that looks like a link could be cut into a broken one. */
+const looksLikeLink = (text: string): boolean => /(?:https?:\/\/|www\.)/i.test(text);
+
 const termPart = (term: string | undefined, prefix: string): SmsPart => ({
-  text: term === undefined ? "" : oneLine(term),
+  text: term === undefined || looksLikeLink(term) ? "" : oneLine(term),
   shrinkable: { minGraphemes: 3, droppable: true, prefix },
 });
 
-const linkPart = (link: string | undefined): SmsPart[] => {
+/** The variants of one message, most detailed first, given the least the brand may shrink to in each. */
+type Variants = (brandMins: readonly [number, number, number]) => SmsPart[][];
+
+/**
+ * The link is never cut: every variant is tried with it whole first (the brand kept readable),
+ * then, when even the shortest cannot hold it, without it. The last variant without a link always
+ * fits one SMS (brand cut to its first character, numbers compact), so the facts always arrive.
+ */
+const fitWithOptionalLink = (variants: Variants, link: string | undefined): string => {
   const compact = link?.replace(/\s+/g, "") ?? "";
-  return compact === "" ? [] : [{ text: ` ${compact}` }];
+  const linked =
+    compact === ""
+      ? []
+      : variants([BRAND_GRAPHEMES_WITH_LINK, BRAND_GRAPHEMES_WITH_LINK, BRAND_GRAPHEMES_WITH_LINK]).map(
+          (parts) => [...parts, { text: ` ${compact}` }],
+        );
+  const bare = variants([4, 3, 1]);
+  // Unreachable with the variants below (the shortest always fits): the shortest with the brand's
+  // first character, so even then the result is one SMS that names the brand.
+  const fallback = (bare[bare.length - 1] ?? [])
+    .map((p) => (p.shrinkable === undefined ? p.text : (Array.from(p.text)[0] ?? "")))
+    .join("");
+  return fitSms([...linked, ...bare], fallback.trim());
 };
 
 /**
  * The alert as one SMS: at most 160 GSM-7 septets, or 70 UCS-2 units when any character needs
- * it. Brand and term are cut (then dropped) before the numbers; the link is never cut.
+ * it. It always says brand, severity (or "all clear"), negative count and ratio; the top term
+ * when there is room; the link only whole, and only when it fits beside them.
  */
 export const smsText = (facts: SmsFacts): string => {
-  const link = linkPart(facts.link);
   const window = windowLabel(facts.windowMinutes);
   if (facts.kind === "resolved") {
     const lasted = facts.durationMs === undefined ? "" : ` after ${formatDuration(facts.durationMs)}`;
     const peak =
       facts.peakObserved === undefined ? "" : `, peak ${compactNumber(facts.peakObserved)} neg/${window}`;
-    return fitSms(
-      [
-        [brandPart(facts.brand, 4), { text: `: all clear, backlash over${lasted}${peak}.` }, ...link],
-        [brandPart(facts.brand, 3), { text: ` all clear${lasted}` }, ...link],
-        [brandPart(facts.brand, 1, true), { text: " all clear" }, ...link],
+    const shortPeak = facts.peakObserved === undefined ? "" : ` peak ${compactNumber(facts.peakObserved)}`;
+    return fitWithOptionalLink(
+      ([full, short, least]) => [
+        [brandPart(facts.brand, full), { text: `: all clear, backlash over${lasted}${peak}.` }],
+        [brandPart(facts.brand, short), { text: ` all clear${lasted}${shortPeak}` }],
+        [brandPart(facts.brand, least), { text: " all clear" }],
       ],
-      link[0]?.text.trim() ?? "",
+      facts.link,
     );
   }
   const severity = facts.severity.toUpperCase();
@@ -128,22 +160,20 @@ export const smsText = (facts: SmsFacts): string => {
   const expected = compactNumber(facts.expected);
   const ratio = `${compactNumber(facts.ratio)}x`;
   const tag = KIND_TAG[facts.kind];
-  return fitSms(
-    [
+  return fitWithOptionalLink(
+    ([full, shorter, least]) => [
       [
-        brandPart(facts.brand, 4),
+        brandPart(facts.brand, full),
         { text: ` ${severity}${tag}: ${observed} neg/${window} vs ~${expected} exp (${ratio}).` },
         termPart(facts.topTerm, " Top: "),
-        ...link,
       ],
       [
-        brandPart(facts.brand, 3),
+        brandPart(facts.brand, shorter),
         { text: ` ${short}${tag} ${observed}neg/${window} ~${expected}exp ${ratio}` },
         termPart(facts.topTerm, " "),
-        ...link,
       ],
-      [brandPart(facts.brand, 1, true), { text: ` ${short} ${observed}neg ${ratio}` }, ...link],
+      [brandPart(facts.brand, least), { text: ` ${short}${tag} ${observed}neg ${ratio}` }],
     ],
-    link[0]?.text.trim() ?? "",
+    facts.link,
   );
 };

@@ -53,6 +53,7 @@ export const createComposer =
         priorPositiveAuthors,
         windowMinutes: minutes,
         ...(link ? { reportUrl: link } : {}),
+        replyChecklist: config.alerts.replyChecklist,
         ...(silenceCommand ? { silenceCommand: silenceCommand(incident.id) } : {}),
         ...(config.alerts.quietHours ? { timeZone: config.alerts.quietHours.timeZone } : {}),
       },

@@ -430,16 +430,14 @@ describe("reports", () => {
     });
   });
 
-  it("are written only by the report function; the detect function may only read them (to sign links)", () => {
+  it("are read and written only by the report function (the detect function signs no links)", () => {
     const objects = [{ "Fn::Join": ["", [{ "Fn::GetAtt": [ids.bucket, "Arn"] }, "/reports/*"]] }];
     expect(functionEnv(template, ids.report)).toMatchObject({ REPORT_BUCKET: { Ref: ids.bucket } });
-    expect(functionEnv(template, ids.detect)).toMatchObject({ REPORT_BUCKET: { Ref: ids.bucket } });
+    expect(functionEnv(template, ids.detect)).not.toHaveProperty("REPORT_BUCKET");
     expect(statementsAllowing(statementsOfFunction(template, ids.report), "s3:PutObject")).toEqual([
       { actions: ["s3:GetObject", "s3:PutObject"], resources: objects },
     ]);
-    expect(statementsAllowing(statementsOfFunction(template, ids.detect), "s3:GetObject")).toEqual([
-      { actions: ["s3:GetObject"], resources: objects },
-    ]);
+    expect(statementsAllowing(statementsOfFunction(template, ids.detect), "s3:GetObject")).toEqual([]);
     const writers = allStatements(template).filter((s) => actionsOf(s).includes("s3:PutObject"));
     expect(writers).toHaveLength(1);
   });

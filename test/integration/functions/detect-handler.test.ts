@@ -57,6 +57,8 @@ beforeAll(async () => {
     BRAND_CONFIG: JSON.stringify(parsed.config),
     ALERT_TOPIC_ARN: TOPIC,
     OPS_TOPIC_ARN: `${TOPIC}-ops`,
+    // As the stack sets it; without alerts.reportBaseUrl it must not turn into a presigned link.
+    REPORT_BUCKET: "backlash-acme-reportbucket",
   });
   ({ handler } = await import("#functions/detect/handler"));
 
@@ -96,6 +98,28 @@ describe("detect Lambda handler (DynamoDB Local stream, SNS stand-in)", () => {
     const bodies = publish?.message as { sms: string; email: string } | undefined;
     expect(bodies?.sms).toMatch(/^Acme .*12 neg\/5m/);
     expect(bodies?.email).toContain(`npm run silence -- --table ${table.tableName} --incident inc-`);
+  });
+
+  it("without alerts.reportBaseUrl the alert carries no link, and the SMS keeps all its facts", () => {
+    const bodies = sns.publishes[0]?.message as { sms: string; email: string; default: string } | undefined;
+    expect(bodies?.sms).toMatch(/^Acme (WARNING|CRITICAL): 12 neg\/5m vs ~\S+ exp \(\S+x\)\./);
+    for (const body of [bodies?.sms, bodies?.default]) expect(body).not.toMatch(/https?:/);
+    // The email's only link is the silence command's local DynamoDB endpoint.
+    expect(bodies?.email).not.toContain("Incident report:");
+    expect(bodies?.email).not.toMatch(/https:|amazonaws|X-Amz/);
+  });
+
+  it("the email's what-to-do shows the brand file's reply checklist for the incident's severity", () => {
+    const publish = sns.publishes[0];
+    const severity = publish?.attributes.severity?.value;
+    const email = (publish?.message as { email: string } | undefined)?.email ?? "";
+    const whatToDo = email.slice(email.indexOf("WHAT TO DO NOW"));
+    expect(whatToDo).toContain(`If it is, reply (the brand's checklist for a ${severity} incident):`);
+    for (const step of parsed.config.alerts.replyChecklist[
+      severity === "critical" ? "critical" : "warning"
+    ]) {
+      expect(whatToDo).toContain(`[ ] ${step}`);
+    }
   });
 
   it("reports a record that is not a valid mention as a batch item failure, and still counts the rest", async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { loadBrandFile } from "#shared/config/brand-file";
 import {
   analyseAlert,
   buildEmailText,
@@ -9,6 +10,7 @@ import {
   type SnsAlertBodies,
   SUBJECT_MAX,
 } from "#shared/core/alert-text";
+import { DEFAULT_REPLY_CHECKLIST } from "#shared/core/brand-config";
 import { alertContext, evaluation, mention, notification } from "#test/unit/alerts/fixtures";
 
 describe("alert email: why it fired and what people say", () => {
@@ -69,6 +71,72 @@ describe("alert email: why it fired and what people say", () => {
   it("shows local time next to UTC when a zone is given", () => {
     expect(buildEmailText(alertContext({ timeZone: "Europe/Paris" }))).toContain(
       "2025-03-01 12:05 UTC (13:05 Europe/Paris)",
+    );
+  });
+});
+
+describe('the brand\'s reply checklist in "what to do now"', () => {
+  const whatToDo = (email: string): string => email.slice(email.indexOf("WHAT TO DO NOW"));
+  const replyChecklist = {
+    warning: ["Post the holding statement from the wiki."],
+    critical: ["Page the comms lead on +44 20 7946 0000.", "Post the apology template."],
+  };
+
+  it.each([
+    ["critical", replyChecklist.critical, replyChecklist.warning],
+    ["warning", replyChecklist.warning, replyChecklist.critical],
+  ] as const)(
+    "a %s incident shows that severity's steps, in order, and not the other's",
+    (severity, shown, hidden) => {
+      const email = buildEmailText(
+        alertContext({ notification: notification("opened", { severity }), replyChecklist }),
+      );
+      const section = whatToDo(email);
+      expect(section).toContain(`If it is, reply (the brand's checklist for a ${severity} incident):`);
+      expect(section).toContain(shown.map((step) => `  [ ] ${step}`).join("\n"));
+      for (const step of hidden) expect(email).not.toContain(step);
+      expect(section).not.toContain("Decide with the comms lead");
+    },
+  );
+
+  it("the brand file's defaults: acknowledge, say what you do, follow up; critical names one owner", () => {
+    // The example brand file sets no checklist: what a new brand gets.
+    const checklist = loadBrandFile("brands/example.json").alerts.replyChecklist;
+    expect(checklist).toEqual(DEFAULT_REPLY_CHECKLIST);
+    const critical = whatToDo(buildEmailText(alertContext({ replyChecklist: checklist })));
+    expect(critical).toContain("[ ] Name one owner for replies");
+    expect(critical).toContain("[ ] Acknowledge it publicly");
+    expect(critical).toContain("[ ] Follow up publicly when it is fixed.");
+    const warning = whatToDo(
+      buildEmailText(
+        alertContext({
+          notification: notification("opened", { severity: "warning" }),
+          replyChecklist: checklist,
+        }),
+      ),
+    );
+    expect(warning).toContain("[ ] Acknowledge it publicly");
+    expect(warning).not.toContain("Name one owner");
+  });
+
+  it("steps from elsewhere than the brand file are still one line each, capped in length and number", () => {
+    const steps = [
+      "Line one\nline two",
+      "y".repeat(5_000),
+      ...Array.from({ length: 40 }, (_, i) => `step ${i}`),
+    ];
+    const email = buildEmailText(alertContext({ replyChecklist: { warning: steps, critical: steps } }));
+    const items = whatToDo(email)
+      .split("\n")
+      .filter((line) => line.startsWith("  [ ] "));
+    expect(items).toContain("  [ ] Line one line two");
+    expect(items.find((line) => line.includes("yyy"))?.length).toBeLessThan(220);
+    expect(items.filter((line) => /step \d+$/.test(line))).toHaveLength(8);
+  });
+
+  it("without a checklist, the one generic step", () => {
+    expect(whatToDo(buildEmailText(alertContext()))).toContain(
+      "[ ] Decide with the comms lead whether to acknowledge it publicly, and who answers.",
     );
   });
 });

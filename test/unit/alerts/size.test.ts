@@ -64,8 +64,14 @@ describe("alert message size: well under SNS's 256 KiB by construction", () => {
     const posts = maximalPosts(80);
     const raw = posts.reduce((n, p) => n + Buffer.byteLength(p.text) + Buffer.byteLength(p.author), 0);
     expect(raw).toBeGreaterThan(2_000_000);
+    // A reply checklist not checked by the brand file's schema: 50 steps of 5,000 emoji each.
+    const steps = Array.from({ length: 50 }, (_, i) => `${i} ${"👨‍👩‍👧‍👦".repeat(5_000)}`);
     const message = buildSnsMessage(
-      alertContext({ windowMentions: posts, baselineMentions: baselineMentions(50) }),
+      alertContext({
+        windowMentions: posts,
+        baselineMentions: baselineMentions(50),
+        replyChecklist: { warning: steps, critical: steps },
+      }),
       { sms: true, email: true },
     );
     expect(snsPublishBytes(message)).toBeLessThanOrEqual(ALERT_MESSAGE_BUDGET_BYTES);

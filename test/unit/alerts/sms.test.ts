@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { buildSmsText } from "#shared/core/alert-text";
 import { fitSms, isGsm7, septetCount, smsLength, truncateToUnits } from "#shared/core/gsm";
-import { type SmsFacts, smsText } from "#shared/core/sms";
+import { compactNumber, oneLine, type SmsFacts, smsText } from "#shared/core/sms";
 import { alertContext, notification } from "#test/unit/alerts/fixtures";
 
 /** An oracle written apart from shared/core/gsm: GSM 03.38 basic set, and the 2-septet extension. */
@@ -41,6 +41,12 @@ describe("GSM 03.38 lengths", () => {
     const cut = truncateToUnits(`${family}${family}${family}`, 14, "UCS-2");
     expect(cut).toBe(`${family}…`);
     expect(truncateToUnits("€€€€€", 7, "GSM-7")).toBe("€€..");
+  });
+
+  it("a first grapheme that alone is over the budget is cut between code points, not lost", () => {
+    const zalgo = `Z${"\u0301".repeat(100)}oom`;
+    const cut = truncateToUnits(zalgo, 10, "UCS-2");
+    expect(cut).toBe(`Z${"\u0301".repeat(8)}…`);
   });
 
   it("fitSms falls back to a smaller variant and finally to the fallback", () => {
@@ -89,6 +95,35 @@ describe("alert SMS", () => {
     expect(text).toContain("42");
   });
 
+  it("a link too long to fit beside the facts is left out whole, never cut (the old presigned S3 link)", () => {
+    const presigned = `https://backlash-example-reportbucket-1abcdefghijk.s3.eu-west-1.amazonaws.com/reports/inc.html?${"X-Amz-Signature=ab12&".repeat(75)}`;
+    expect(presigned.length).toBeGreaterThan(1_500);
+    expect(smsText({ ...baseFacts, link: presigned })).toBe(
+      "ExampleAir CRITICAL: 42 neg/5m vs ~6 exp (7x). Top: carry-on fee",
+    );
+    expect(smsText({ ...baseFacts, kind: "resolved", durationMs: 85 * 60_000, link: presigned })).toBe(
+      "ExampleAir: all clear, backlash over after 1h 25m.",
+    );
+  });
+
+  it("gives up the term, then detail, before the link; keeps the brand readable for it", () => {
+    const link = `https://a/${"x".repeat(125)}`;
+    expect(smsText({ ...baseFacts, link })).toBe(`ExampleAir CRIT 42neg 7x ${link}`);
+    const longBrand = "ExampleAir International Holdings";
+    expect(smsText({ ...baseFacts, brand: longBrand, link })).toBe(`ExampleA.. CRIT 42neg 7x ${link}`);
+  });
+
+  it("a term that looks like a link is left out: the report's is the only link an SMS carries", () => {
+    const text = smsText({ ...baseFacts, topTerm: "https://evil.example/x" });
+    expect(text).toBe("ExampleAir CRITICAL: 42 neg/5m vs ~6 exp (7x). https://r.example.com/i/abc123");
+  });
+
+  it("huge numbers stay short, so the brand always has room", () => {
+    expect(compactNumber(999e9)).toBe("999G");
+    expect(compactNumber(1e15)).toBe(">999G");
+    expect(compactNumber(Number.MAX_VALUE)).toBe(">999G");
+  });
+
   it("is built from the alert context: top term from the burst, report link", () => {
     const text = buildSmsText(alertContext());
     expect(text).toMatch(/^ExampleAir CRITICAL: 42 neg\/5m vs ~6 exp \(7x\)\. Top: carry-on fee /);
@@ -122,8 +157,17 @@ const real = fc.oneof(
   fc.double({ min: 0, max: 100, noNaN: true }),
   fc.double({ min: 0, max: 1e9, noNaN: true }),
 );
+/** The shortest https link is "https://a/"; the alert keeps report links up to ALERT_LIMITS.linkUnits. */
+const LONGEST_LINK = 2_048;
+const linkOfLength = (units: number): string =>
+  units === 0 ? "" : `https://a/${"x".repeat(Math.max(0, units - 10))}`.slice(0, units);
 const link = fc.option(
-  fc.webUrl({ size: "small" }).filter((u) => u.length <= 40),
+  fc.oneof(
+    fc.webUrl({ size: "small" }),
+    fc.webUrl({ size: "large", withQueryParameters: true, withFragments: true }),
+    fc.integer({ min: 0, max: LONGEST_LINK }).map(linkOfLength),
+    fc.integer({ min: 10, max: 160 }).map(linkOfLength),
+  ),
   { nil: undefined },
 );
 const facts: fc.Arbitrary<SmsFacts> = fc.record({
@@ -140,6 +184,70 @@ const facts: fc.Arbitrary<SmsFacts> = fc.record({
   peakObserved: fc.option(count, { nil: undefined }),
 });
 
+/** The brand as the SMS shows it: whole, or a non-empty start of it followed by an ellipsis. */
+const startsWithBrand = (sms: string, brand: string): boolean => {
+  const shown = oneLine(brand) || "Alert";
+  if (sms === shown || sms.startsWith(`${shown} `) || sms.startsWith(`${shown}:`)) return true;
+  for (let end = 1; end <= shown.length; end++) {
+    const kept = sms.slice(0, end);
+    if (!shown.startsWith(kept) || kept.trim() === "") continue;
+    const rest = sms.slice(end);
+    if (/^(?:\.\.|…)[ :]/u.test(rest)) return true;
+  }
+  return false;
+};
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** Every run of text that starts like a link is the given link, whole, and there is at most one. */
+const linkTokens = (sms: string): string[] => sms.split(" ").filter((token) => /https?:/i.test(token));
+
+const expectTheFacts = (f: SmsFacts, sms: string): void => {
+  expect(withinOneSms(sms)).toBe(true);
+  expect(startsWithBrand(sms, f.brand)).toBe(true);
+  if (f.kind === "resolved") {
+    expect(sms).toContain("all clear");
+  } else {
+    expect(sms).toMatch(f.severity === "critical" ? / CRIT/ : / WARN/);
+    expect(sms).toMatch(new RegExp(` ${escapeRegExp(compactNumber(f.observed))} ?neg`));
+    expect(sms).toMatch(new RegExp(`[ (]${escapeRegExp(compactNumber(f.ratio))}x`));
+  }
+  const tokens = linkTokens(sms);
+  expect(tokens.length).toBeLessThanOrEqual(1);
+  for (const token of tokens) expect(token).toBe(f.link);
+  if (tokens.length === 1) expect(sms.endsWith(` ${f.link}`)).toBe(true);
+};
+
+describe("alert SMS with links of every length the stack can produce", () => {
+  const cases: [string, SmsFacts, number][] = [
+    ["a plain brand (GSM-7)", baseFacts, 100],
+    ["a 40-character brand", { ...baseFacts, brand: "ExampleAir International Holdings Group" }, 100],
+    ["an emoji brand (UCS-2)", { ...baseFacts, brand: "Pizza 🍕 Palace" }, 25],
+    ["a non-GSM term (UCS-2)", { ...baseFacts, topTerm: "crêpe fiasco" }, 25],
+    ["extension characters cost two septets", { ...baseFacts, brand: "[Example]€{Air}" }, 90],
+    ["a resolved notice", { ...baseFacts, kind: "resolved", durationMs: 3_600_000, peakObserved: 420 }, 100],
+    ["a warning that escalated", { ...baseFacts, kind: "escalated", severity: "warning" }, 100],
+  ];
+  it.each(cases)(
+    "%s: the facts always, the link whole up to a length, then not at all",
+    (_name, base, atLeast) => {
+      let longestCarried = -1;
+      let firstLeftOut: number | undefined;
+      for (let units = 0; units <= LONGEST_LINK; units++) {
+        const f = { ...base, link: linkOfLength(units) };
+        const sms = smsText(f);
+        expectTheFacts(f, sms);
+        if (units === 0) continue;
+        if (sms.endsWith(` ${f.link}`)) longestCarried = units;
+        else firstLeftOut ??= units;
+      }
+      // One threshold: every link up to it is carried, none past it (no length in between is lost).
+      expect(firstLeftOut).toBe(longestCarried + 1);
+      expect(longestCarried).toBeGreaterThanOrEqual(atLeast);
+    },
+  );
+});
+
 describe("alert SMS properties (any brand, term and numbers)", () => {
   it("never exceeds one SMS: 160 GSM-7 septets, or 70 UCS-2 units", () => {
     fc.assert(
@@ -151,13 +259,12 @@ describe("alert SMS properties (any brand, term and numbers)", () => {
     );
   });
 
-  it("always carries the whole link when one is given", () => {
+  it("always says brand, severity, count and ratio; a link only whole", () => {
     fc.assert(
       fc.property(facts, (f) => {
-        const sms = smsText(f);
-        if (f.link !== undefined) expect(sms).toContain(f.link);
+        expectTheFacts(f, smsText(f));
       }),
-      { numRuns: 2000 },
+      { numRuns: 3000 },
     );
   });
 

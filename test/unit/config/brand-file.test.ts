@@ -33,6 +33,17 @@ describe("brand file", () => {
       warmupWindows: 24,
     });
     expect(config.sentiment.mode).toBe("local");
+    expect(config.alerts.replyChecklist.critical[0]).toMatch(/one owner for replies/);
+  });
+
+  it("a brand's own reply checklist replaces the default for the severities it gives", () => {
+    const result = parseBrandConfig({
+      ...example,
+      alerts: { replyChecklist: { warning: ["  Post the holding statement.  "] } },
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.config.alerts.replyChecklist.warning).toEqual(["Post the holding statement."]);
+    expect(result.config.alerts.replyChecklist.critical).toContain("Follow up publicly when it is fixed.");
   });
 
   it.each([
@@ -60,6 +71,31 @@ describe("brand file", () => {
       situation: "a bad quiet-hours time zone",
       patch: { alerts: { quietHours: { start: "22:00", end: "07:00", timeZone: "Mars/Olympus" } } },
       expected: "alerts.quietHours.timeZone",
+    },
+    {
+      situation: "a reply checklist with no step for critical",
+      patch: { alerts: { replyChecklist: { critical: [] } } },
+      expected: "alerts.replyChecklist.critical: give at least one step for a critical incident",
+    },
+    {
+      situation: "a blank reply step",
+      patch: { alerts: { replyChecklist: { warning: ["Acknowledge it", "  "] } } },
+      expected: "alerts.replyChecklist.warning[1]: a checklist item cannot be empty",
+    },
+    {
+      situation: "a reply step over two lines",
+      patch: { alerts: { replyChecklist: { warning: ["Acknowledge it\nthen wait"] } } },
+      expected: "alerts.replyChecklist.warning[0]: one line per checklist item",
+    },
+    {
+      situation: "a reply step too long to read on a phone",
+      patch: { alerts: { replyChecklist: { warning: ["x".repeat(201)] } } },
+      expected: "alerts.replyChecklist.warning[0]: keep a checklist item under 200 characters",
+    },
+    {
+      situation: "a misspelt severity in the reply checklist",
+      patch: { alerts: { replyChecklist: { critcal: ["Acknowledge it"] } } },
+      expected: 'alerts.replyChecklist: unknown field "critcal"',
     },
   ])("names the field and the fix for $situation", ({ patch, expected }) => {
     const problems = problemsOf({ ...example, ...patch });
