@@ -123,6 +123,7 @@ export const mentionFromItem = (item: Record<string, unknown>): ScoredMention =>
     writeId,
     countedAt,
     countedWindow,
+    countedLabel,
     ...mention
   } = item;
   return mention as unknown as ScoredMention;
