@@ -72,33 +72,42 @@ export const createConfirmation = (deps: ConfirmationDeps): WindowConfirmation =
   },
 
   async confirmWindow(windowStart) {
-    const rows = (await deps.relabels.countedMentions(windowStart, deps.windowMinutes)).filter((r) =>
-      needsOpinion(r.sentiment),
-    );
-    const opinion =
-      rows.length === 0
-        ? { sentiments: [] as (Sentiment | undefined)[], counts: { comprehendUnits: 0 } }
-        : await deps.opinion.confirm(
-            rows.map((r) => ({ text: r.text, ...(r.lang !== undefined ? { lang: r.lang } : {}) })),
-          );
-    let changes: RelabelChange[] = rows.flatMap((row, i) => {
-      const sentiment = opinion.sentiments[i];
-      return sentiment
-        ? [{ source: row.source, id: row.id, from: row.countedLabel, to: sentiment.label, sentiment }]
-        : [];
-    });
     const report: ConfirmWindowReport = {
       windowStart,
-      asked: rows.length,
+      asked: 0,
       relabelled: 0,
       negativeDelta: 0,
-      comprehendUnits: opinion.counts?.comprehendUnits ?? 0,
+      comprehendUnits: 0,
     };
-    // In transactions of at most ~100 actions; the last one marks the window confirmed.
+    const opinions = new Map<string, Sentiment>();
+    // In transactions of at most ~100 actions; the last one marks the window confirmed. Any refusal
+    // (a count landed, another delivery relabelled some) re-reads the mentions' labels as they are now.
     for (let attempt = 0; ; attempt++) {
       if (attempt >= MAX_ATTEMPTS) {
         throw new Error(`gave up relabelling window ${windowStart} after ${MAX_ATTEMPTS} conflicts`);
       }
+      const rows = (await deps.relabels.countedMentions(windowStart, deps.windowMinutes)).filter((r) =>
+        needsOpinion(r.sentiment),
+      );
+      const unasked = rows.filter((r) => !opinions.has(changeRef(r)));
+      if (unasked.length > 0) {
+        const opinion = await deps.opinion.confirm(
+          unasked.map((r) => ({ text: r.text, ...(r.lang !== undefined ? { lang: r.lang } : {}) })),
+        );
+        report.asked += unasked.length;
+        report.comprehendUnits += opinion.counts?.comprehendUnits ?? 0;
+        unasked.forEach((r, i) => {
+          const sentiment = opinion.sentiments[i];
+          // No answer (budget, failure): the local label stands; asked once per pass only.
+          if (sentiment) opinions.set(changeRef(r), sentiment);
+        });
+      }
+      const changes: RelabelChange[] = rows.flatMap((row) => {
+        const sentiment = opinions.get(changeRef(row));
+        return sentiment
+          ? [{ source: row.source, id: row.id, from: row.countedLabel, to: sentiment.label, sentiment }]
+          : [];
+      });
       const chunk = changes.slice(0, RELABEL_MENTIONS_PER_TRANSACTION);
       const last = chunk.length === changes.length;
       const snapshot = await deps.store.read([windowStart]);
@@ -118,13 +127,9 @@ export const createConfirmation = (deps: ConfirmationDeps): WindowConfirmation =
       if (result.committed) {
         report.relabelled += chunk.filter((c) => c.from !== c.to).length;
         report.negativeDelta += counts.negative - window.counts.negative;
-        changes = changes.slice(chunk.length);
         if (last) return report;
         continue;
       }
-      // Relabelled by an earlier or concurrent delivery: its count has moved already.
-      const moved = new Set(result.moved);
-      changes = changes.filter((c) => !moved.has(changeRef(c)));
       if (result.stale) await jitter(attempt);
     }
   },
