@@ -21,6 +21,10 @@ export const keys = {
   /** One partition, sorted by id (= start time), so the newest incidents are one query away. */
   incident: (id: string) => ({ pk: "INCIDENT", sk: id }),
   outbox: (notificationId: string) => ({ pk: "OUTBOX", sk: notificationId }),
+  /** confirm mode: local vs Comprehend on the sample, one item per UTC hour (sk = "2026-11-27T10"). */
+  agreement: (hour: string) => ({ pk: "AGREEMENT", sk: hour }),
+  /** confirm mode: the recorded switch to cascade, when agreement fell below the bar. */
+  sentimentMode: () => ({ pk: "SENTIMENT_MODE", sk: "MODE" }),
 } as const;
 
 /** Short, fixed-size token for a mention, kept in its window's "counted" set (72 bits: collisions negligible). */
