@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { applyBatch, emptyDetectorRecord } from "#shared/core/batch-step";
-import { AlertsSchema } from "#shared/core/brand-config";
+import { AlertsSchema, parseBrandConfig } from "#shared/core/brand-config";
 import {
   agreementOf,
   alarmBar,
@@ -182,5 +182,41 @@ describe("agreement sample", () => {
     expect(decision?.reason).toContain(
       "60.0% of 400 sampled mentions in the last 24 h, below the bar of 75.0%",
     );
+  });
+});
+
+describe("the brand file's confirm settings", () => {
+  const brand = (sentiment: Record<string, unknown>) =>
+    parseBrandConfig({
+      brand: "acme",
+      displayName: "Acme",
+      match: { terms: ["acme"] },
+      sources: { simulator: {} },
+      sentiment,
+    });
+
+  it("confirm mode takes its defaults: half-way margin, a 2% sample, a 75% agreement bar", () => {
+    const parsed = brand({ mode: "confirm" });
+    expect(parsed.ok && parsed.config.sentiment.confirm).toEqual({
+      preAlarmMargin: 0.5,
+      sampleRate: 0.02,
+      agreementBar: 0.75,
+      minSample: 200,
+      agreementHours: 24,
+    });
+  });
+
+  it("a misspelt mode names every mode and which one to use with Comprehend", () => {
+    const parsed = brand({ mode: "confim" });
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.problems[0]?.path).toBe("sentiment.mode");
+    expect(parsed.problems[0]?.message).toContain('"confim" is not a sentiment mode');
+    expect(parsed.problems[0]?.message).toContain('"confirm" (local, Comprehend where it changes an alert');
+  });
+
+  it("a sample rate over 1 is refused with its path", () => {
+    const parsed = brand({ mode: "confirm", confirm: { sampleRate: 2 } });
+    expect(!parsed.ok && parsed.problems[0]?.path).toBe("sentiment.confirm.sampleRate");
   });
 });
