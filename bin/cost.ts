@@ -42,7 +42,7 @@ const main = async () => {
   console.log(
     `Counting work for ${fixed(sample.length)} sample mentions at ${fixed(rate)}/min (ingest ${memory.ingestMb} MB, detect ${memory.detectMb} MB as the stack sets them)...`,
   );
-  const results = await runScenarios(sample, memory, (line) => console.log(line));
+  const results = await runScenarios(sample, memory, (line) => console.log(line), stream);
   const naive = results[0];
   const naiveTotal = naive ? costPer(naive.work, target, US_EAST_1).total : Number.NaN;
 
@@ -102,8 +102,9 @@ const main = async () => {
         "invocations",
         "SMS",
         "budget fallbacks",
+        "windows confirmed",
       ],
-      results.map(({ scenario, work, ingestUnits, detectUnits, budgetFallbacks }) => [
+      results.map(({ scenario, work, ingestUnits, detectUnits, budgetFallbacks, confirmedWindows }) => [
         scenario.name,
         fixed(work.mentions),
         fixed(work.comprehend.texts),
@@ -114,6 +115,7 @@ const main = async () => {
         fixed(work.lambda.invocations),
         fixed(work.sns.smsDeliveries),
         fixed(budgetFallbacks),
+        fixed(confirmedWindows),
       ]),
     ),
   );

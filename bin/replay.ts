@@ -13,9 +13,11 @@ import type { BrandConfig } from "#shared/core/brand-config";
 import { isNegative } from "#shared/core/mention";
 import type { BrandBacktest } from "#shared/replay/backtest";
 import { historySpan } from "#shared/replay/backtest";
+import { compareSentimentModes, formatModeTable } from "#shared/replay/compare-modes";
 import { type BrandHistory, listBrandValues, loadBrandHistory } from "#shared/replay/load";
 import { replayIncidentReport } from "#shared/replay/reports";
 import { formatSweepTable, runBacktest, runSweep } from "#shared/replay/run";
+import { lexiconReading, noisyReading } from "#shared/replay/sentiment-modes";
 import { reportFileName } from "#shared/report/file-name";
 import { renderReplayReport } from "#shared/report/replay-report";
 import { type CsvColumns, mostMentionedHandle } from "#shared/sources/csv-replay";
@@ -50,6 +52,14 @@ Tuning:
   --sweep key=v1,v2,...     any detection setting (floor = minCount), repeatable; positional
                             key=values after the options work too. Prints a table per setting.
 
+Sentiment modes (needs the label column; the labels play Comprehend):
+  --compare-sentiment       replay every sentiment mode (comprehend, local, cascade, confirm) over
+                            the same history and bursts: incidents, incidents comprehend mode did
+                            not have, bursts detected, Comprehend units; confirm settings from the
+                            brand file's sentiment.confirm. Bursts: --inject-random (default 25)
+  --local-error <share>     the local scorer is the labels made wrong on this share of texts
+                            (e.g. 0.2); default: the lexicon scorer itself
+
 Output:
   --out <file>              HTML report (default .local/replay/replay.html); incident reports
                             go to reports/ next to it
@@ -82,6 +92,8 @@ const parse = () =>
       sweep: { type: "string", multiple: true },
       out: { type: "string" },
       "no-incident-reports": { type: "boolean" },
+      "compare-sentiment": { type: "boolean" },
+      "local-error": { type: "string" },
     },
   });
 
@@ -180,6 +192,37 @@ const main = async () => {
     ...(random ? { random } : {}),
     excludeTerms: [...config.match.terms, ...config.match.handles, ...config.match.hashtags],
   };
+
+  if (values["compare-sentiment"]) {
+    if (histories.some((h) => h.sentimentFrom !== "label")) {
+      fail("--compare-sentiment needs a label column (--label-column): the labels play Comprehend");
+    }
+    const share = values["local-error"] === undefined ? undefined : Number(values["local-error"]);
+    if (share !== undefined && !(share >= 0 && share <= 1)) {
+      fail(`--local-error must be a share between 0 and 1, got "${values["local-error"]}"`);
+    }
+    const compareStarted = performance.now();
+    const rows = compareSentimentModes({
+      histories,
+      detection: config.detection,
+      alerts: config.alerts,
+      batchMinutes: options.batchMinutes,
+      random: random ?? {
+        count: 25,
+        size: 30,
+        durationMinutes: 15,
+        seed: positiveInt(values.seed, "seed", 1),
+      },
+      confirm: config.sentiment.confirm,
+      local: share === undefined ? lexiconReading() : noisyReading(share),
+    });
+    console.log(
+      `Sentiment modes on ${csv}: ${histories.length} brands, ${rows[0]?.mentions ?? 0} mentions; labels as Comprehend; local scorer: ${share === undefined ? "lexicon" : `labels wrong on ${(100 * share).toFixed(0)}% of texts`}; confirm: ${JSON.stringify(config.sentiment.confirm)}\n`,
+    );
+    console.log(formatModeTable(rows));
+    console.log(`\nRun time: ${((performance.now() - compareStarted) / 1000).toFixed(1)} s`);
+    return;
+  }
 
   const replayStarted = performance.now();
   const run = runBacktest(options);

@@ -75,7 +75,8 @@ const ANY_SOURCE: SourceName = "simulator";
 
 /**
  * The item types an ingest run writes (dynamodb:LeadingKeys patterns): its mentions and their
- * authors, its cursor and health, the sentiment cache and the daily budgets (Comprehend, X reads).
+ * authors, its cursor and health, the sentiment cache and the daily budgets (Comprehend, X reads),
+ * and in confirm mode the hourly agreement sample and the recorded switch to cascade.
  * Windows, detector state, incidents and the outbox are the detector's alone.
  */
 export const INGEST_WRITABLE_PARTITION_KEYS: readonly string[] = [
@@ -85,6 +86,8 @@ export const INGEST_WRITABLE_PARTITION_KEYS: readonly string[] = [
   keys.sourceHealth(ANY_SOURCE),
   keys.sentiment("hash"),
   keys.budget("name", "day"),
+  keys.agreement("hour"),
+  keys.sentimentMode(),
 ].map(partitionKeyPattern);
 
 /** Which severities reach SMS subscribers outside quiet hours. */
@@ -173,6 +176,8 @@ export class BrandStack extends Stack {
           }),
         ],
       });
+    // confirm mode: the detector re-scores windows near the alarm bar with Comprehend before it alerts.
+    if (config.sentiment.mode === "confirm") this.detect.detectSentiment();
 
     this.ingest = enabledSources(config)
       .filter((source) => !LOCAL_ONLY_SOURCES.includes(source))

@@ -13,11 +13,17 @@ import { withRecipients } from "#shared/core/brand-config";
 import { BACKLASH_METRICS, METRICS_NAMESPACE } from "#shared/core/metric-names";
 import { logger } from "#shared/logger";
 import { createComposer } from "#shared/pipeline/compose";
+import { createConfirmation } from "#shared/pipeline/confirm";
 import { countAndDetect } from "#shared/pipeline/detect";
 import { reportFileName } from "#shared/report/file-name";
+import { ComprehendScorer } from "#shared/sentiment/comprehend";
+import { scoringServiceFor } from "#shared/sentiment/scoring-service";
+import { DynamoDailyBudget } from "#shared/store/budget";
 import { dynamoClient } from "#shared/store/client";
 import { DetectionStore } from "#shared/store/detection-store";
 import { MentionStore } from "#shared/store/mentions";
+import { RelabelStore } from "#shared/store/relabel-store";
+import { DynamoSentimentCache } from "#shared/store/sentiment-cache";
 import { mentionFromStreamRecord } from "#shared/store/stream-records";
 
 /**
@@ -62,10 +68,31 @@ const requestReports = async (incidentIds: string[]): Promise<void> => {
   );
 };
 
+const store = new DetectionStore(table, config.retentionDays);
+/**
+ * confirm mode: Comprehend re-scores the windows whose notices could be wrong on local labels, out
+ * of the same daily budget and cache as ingest (needs comprehend:BatchDetectSentiment here too).
+ */
+const confirm =
+  config.sentiment.mode === "confirm"
+    ? createConfirmation({
+        settings: config.sentiment.confirm,
+        windowMinutes: config.detection.windowMinutes,
+        opinion: scoringServiceFor(config, {
+          comprehend: new ComprehendScorer(),
+          cache: new DynamoSentimentCache(table),
+          budget: new DynamoDailyBudget(table, "comprehend", config.sentiment.comprehendUnitsPerDay),
+        }),
+        store,
+        relabels: new RelabelStore(table, config.brand),
+      })
+    : undefined;
+
 const deps = {
   config,
   now: worldClock(),
-  store: new DetectionStore(table, config.retentionDays),
+  store,
+  ...(confirm ? { confirm } : {}),
   onIncidentsChanged: requestReports,
   compose: createComposer({
     config,
@@ -109,6 +136,8 @@ export const handler = async (
   metrics.addMetric(BACKLASH_METRICS.recordsDuplicate, MetricUnit.Count, report.duplicates);
   metrics.addMetric(BACKLASH_METRICS.alertsSent, MetricUnit.Count, report.delivered);
   metrics.addMetric(BACKLASH_METRICS.alertsDeadLettered, MetricUnit.Count, report.deadLettered);
+  if (confirm)
+    metrics.addMetric(BACKLASH_METRICS.windowsConfirmed, MetricUnit.Count, report.confirmedWindows ?? 0);
   metrics.addMetric(
     BACKLASH_METRICS.negativeMentions,
     MetricUnit.Count,

@@ -6,13 +6,15 @@ import { brandConfigFromEnv, requireEnv } from "#shared/config/env";
 import { enabledSources, type SourcesConfig } from "#shared/core/brand-config";
 import { BACKLASH_METRICS, METRICS_NAMESPACE } from "#shared/core/metric-names";
 import { logger } from "#shared/logger";
-import { ingestMetricValues, runIngest } from "#shared/pipeline/ingest";
+import { recordAgreement } from "#shared/pipeline/agreement";
+import { ingestMetricValues, type MentionScorer, runIngest } from "#shared/pipeline/ingest";
 import { createEnvSecretReader } from "#shared/secrets/env";
 import { createSecretsManagerReader } from "#shared/secrets/secrets-manager";
 import { ComprehendScorer } from "#shared/sentiment/comprehend";
 import { scoringServiceFor } from "#shared/sentiment/scoring-service";
 import { createSource } from "#shared/sources/registry";
 import type { MentionSource } from "#shared/sources/source";
+import { AgreementStore } from "#shared/store/agreement";
 import { DynamoDailyBudget } from "#shared/store/budget";
 import { dynamoClient } from "#shared/store/client";
 import { CursorStore, SourceHealthStore } from "#shared/store/cursors";
@@ -37,6 +39,7 @@ const scorer = scoringServiceFor(config, {
   cache: new DynamoSentimentCache(table),
   budget: new DynamoDailyBudget(table, "comprehend", config.sentiment.comprehendUnitsPerDay),
 });
+const agreement = new AgreementStore(table);
 const ports = {
   mentions: new MentionStore(table, config.brand, config.retentionDays),
   cursors: new CursorStore(table),
@@ -62,6 +65,42 @@ const sourceFor = (name: keyof SourcesConfig): MentionSource => {
   return source;
 };
 
+/** confirm mode: each page's agreement sample is tallied; poor agreement switches the brand to cascade. */
+const scoreAndTally = (): {
+  scorer: MentionScorer;
+  sampled: () => number;
+  agreement: () => number | undefined;
+} => {
+  let sampled = 0;
+  let latest: number | undefined;
+  return {
+    sampled: () => sampled,
+    agreement: () => latest,
+    scorer: {
+      scoreMentions: async (mentions) => {
+        const out = await scorer.scoreMentions(mentions);
+        const outcome = await recordAgreement(out.counts.agreement, {
+          ports: agreement,
+          scorer,
+          settings: config.sentiment.confirm,
+          notifyOps: ports.notifyOps,
+          brandName: config.displayName,
+          now: new Date(),
+        });
+        sampled += outcome.sampled;
+        latest = outcome.agreement ?? latest;
+        if (outcome.switchedNow) {
+          const single = metrics.singleMetric();
+          single.clearDefaultDimensions();
+          single.addDimensions({ brand: config.brand });
+          single.addMetric(BACKLASH_METRICS.sentimentModeSwitched, MetricUnit.Count, 1);
+        }
+        return out;
+      },
+    },
+  };
+};
+
 export interface IngestEvent {
   source?: string;
 }
@@ -75,16 +114,27 @@ export const handler = async (event: IngestEvent, context?: Context) => {
   }
   const source = sourceFor(name as keyof SourcesConfig);
   metrics.addDimensions({ brand: config.brand, source: source.name });
+  const tallied = scoreAndTally();
   try {
     const report = await runIngest({
       config,
       source,
-      scorer,
+      scorer: tallied.scorer,
       ports,
       maxPages: config.sources[name as keyof SourcesConfig]?.maxPagesPerRun ?? 5,
     });
     for (const [metric, value] of ingestMetricValues(report))
       metrics.addMetric(metric, MetricUnit.Count, value);
+    if (config.sentiment.mode === "confirm") {
+      metrics.addMetric(BACKLASH_METRICS.sentimentSampled, MetricUnit.Count, tallied.sampled());
+      const agreed = tallied.agreement();
+      if (agreed !== undefined) {
+        const single = metrics.singleMetric();
+        single.clearDefaultDimensions();
+        single.addDimensions({ brand: config.brand });
+        single.addMetric(BACKLASH_METRICS.sentimentAgreement, MetricUnit.Percent, 100 * agreed);
+      }
+    }
     if (report.comprehendBudgetExhausted) {
       // Per brand, not per source: the budget is the brand's.
       const single = metrics.singleMetric();

@@ -365,13 +365,69 @@ export const AlertsSchema = z
   })
   .strict();
 
+/** Where `confirm` mode spends Comprehend: windows near the alarm bar, and an agreement sample. */
+export const ConfirmSchema = z
+  .object({
+    preAlarmMargin: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.5)
+      .describe(
+        "How early a window is confirmed with Comprehend: 0 = only once it alarms; 0.5 = once its negatives are half way from the expected count to the alarm bar; 1 = any window above the expected count.",
+      ),
+    sampleRate: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.02)
+      .describe(
+        "Share of mentions also sent to Comprehend to measure how often the local scorer agrees with it (0.02 = 2%).",
+      ),
+    agreementBar: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.75)
+      .describe(
+        "When the local scorer agrees with Comprehend (negative or not) on less than this share of the sample, the brand switches itself to cascade mode.",
+      ),
+    minSample: z
+      .number()
+      .int()
+      .min(1)
+      .default(200)
+      .describe("Sampled mentions (over agreementHours) needed before agreement can switch the mode."),
+    agreementHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(168)
+      .default(24)
+      .describe("Hours of hourly samples that agreement is measured over."),
+  })
+  .strict();
+
+const CONFIRM_DEFAULTS = {
+  preAlarmMargin: 0.5,
+  sampleRate: 0.02,
+  agreementBar: 0.75,
+  minSample: 200,
+  agreementHours: 24,
+} as const;
+
+export const SENTIMENT_MODES = ["local", "confirm", "comprehend", "cascade"] as const;
+
 export const SentimentSchema = z
   .object({
     mode: z
-      .enum(["local", "comprehend", "cascade"])
+      .enum(SENTIMENT_MODES, {
+        error: (iss) =>
+          `${JSON.stringify(iss.input)} is not a sentiment mode: use "local" (free, offline), "confirm" (local, Comprehend where it changes an alert: the usual choice with Comprehend), "comprehend" or "cascade"`,
+      })
       .default("local")
       .describe(
-        "local: free, offline lexicon scorer. comprehend: Amazon Comprehend. cascade: local decides clear cases, Comprehend the rest.",
+        "local: free, offline lexicon scorer. confirm (the usual choice with Comprehend): local for every mention, Comprehend for windows near the alarm bar before any notice, plus an agreement sample. comprehend: Amazon Comprehend for every mention. cascade: local decides clear cases, Comprehend the rest.",
       ),
     comprehendUnitsPerDay: z
       .number()
@@ -381,6 +437,9 @@ export const SentimentSchema = z
       .describe(
         "Comprehend units (100 chars, min 3 per text) per day; beyond it scoring falls back to local.",
       ),
+    confirm: ConfirmSchema.default(CONFIRM_DEFAULTS).describe(
+      "Settings of confirm mode (ignored by the others).",
+    ),
   })
   .strict();
 
@@ -427,7 +486,11 @@ export const BrandConfigSchema = z
       .default(["en"])
       .describe("Languages to keep; others are stored unscored."),
     sources: SourcesSchema,
-    sentiment: SentimentSchema.default({ mode: "local", comprehendUnitsPerDay: 50_000 }),
+    sentiment: SentimentSchema.default({
+      mode: "local",
+      comprehendUnitsPerDay: 50_000,
+      confirm: CONFIRM_DEFAULTS,
+    }),
     detection: DetectionSchema.default(() => DetectionSchema.parse({})),
     alerts: AlertsSchema.default(() => AlertsSchema.parse({})),
     retentionDays: z
@@ -446,6 +509,7 @@ export type DetectionConfig = z.infer<typeof DetectionSchema>;
 export type AlertsConfig = z.infer<typeof AlertsSchema>;
 export type SourcesConfig = z.infer<typeof SourcesSchema>;
 export type SentimentConfig = z.infer<typeof SentimentSchema>;
+export type ConfirmConfig = z.infer<typeof ConfirmSchema>;
 
 export interface ConfigProblem {
   /** Path in the file, e.g. `alerts.sms[0]`. */

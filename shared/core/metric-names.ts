@@ -30,6 +30,14 @@ export const BACKLASH_METRICS = {
   alertsDeadLettered: "AlertsDeadLettered",
   /** 1 when the day's Comprehend budget runs out and scoring falls back to local. Dimensions: brand. */
   comprehendBudgetExhausted: "ComprehendBudgetExhausted",
+  /** confirm mode: mentions in the agreement sample this run. Dimensions: brand, source. */
+  sentimentSampled: "SentimentSampled",
+  /** confirm mode: % of the sample where local and Comprehend agree (negative or not), last agreementHours. Dimensions: brand. */
+  sentimentAgreement: "SentimentAgreement",
+  /** confirm mode: 1 when the brand switched itself to cascade (agreement under the bar). Dimensions: brand. */
+  sentimentModeSwitched: "SentimentModeSwitched",
+  /** confirm mode: windows re-scored with Comprehend before a notice. Dimensions: brand. */
+  windowsConfirmed: "WindowsConfirmed",
 } as const;
 
 export type MetricName = (typeof BACKLASH_METRICS)[keyof typeof BACKLASH_METRICS];

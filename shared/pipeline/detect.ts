@@ -6,7 +6,9 @@ import {
   type RoutedNotification,
 } from "#shared/core/batch-step";
 import type { BrandConfig } from "#shared/core/brand-config";
+import { windowsToConfirm } from "#shared/core/confirm";
 import { logger } from "#shared/logger";
+import { confirmBeforeCounting, type WindowConfirmation } from "#shared/pipeline/confirm";
 import { deliverOutbox, type OpsNotifier, type Publisher } from "#shared/pipeline/deliver";
 import {
   type CountMarker,
@@ -33,6 +35,8 @@ export interface DetectDeps {
   now?: () => Date;
   /** Optional hook after a committed incident change (e.g. write the report). Failures are logged, not fatal. */
   onIncidentsChanged?: (incidentIds: string[]) => Promise<void>;
+  /** confirm mode: Comprehend re-scores the windows whose notices could be wrong on local labels. */
+  confirm?: WindowConfirmation;
 }
 
 export interface DetectReport {
@@ -46,6 +50,9 @@ export interface DetectReport {
   conflicts: number;
   /** Transactions committed (each at most 100 actions and 4 MB). */
   commits: number;
+  /** confirm mode: windows re-scored with Comprehend, and counted mentions whose label it changed. */
+  confirmedWindows?: number;
+  relabelled?: number;
 }
 
 /**
@@ -187,13 +194,17 @@ const commitPart = async (
   const now = deps.now ?? (() => new Date());
   const alreadyCounted = new Set<string>();
   let snapshot = initial;
+  // confirm mode: the part with Comprehend's labels where they were asked for, and which changed.
+  let items: readonly WindowedMention[] = part;
+  const asked = new Set<string>();
+  const confirmedSentiment = new Set<string>();
   for (let attempt = 0; ; attempt++) {
     if (attempt >= MAX_COMMIT_ATTEMPTS) {
       throw new Error(
         `gave up after ${MAX_COMMIT_ATTEMPTS} conflicting commits on windows ${part[0]?.windowStart}..`,
       );
     }
-    const remaining = part.filter(({ item }) => !alreadyCounted.has(item.token));
+    const remaining = items.filter(({ item }) => !alreadyCounted.has(item.token));
     if (remaining.length === 0) return snapshot;
     const byWindow = groupChunk(remaining);
     const starts = [...byWindow.keys()];
@@ -211,12 +222,42 @@ const commitPart = async (
       report.duplicates += outcome.duplicates;
       return snapshot;
     }
+    if (deps.confirm) {
+      const current = snapshot;
+      const confirmed = new Set(starts.filter((start) => current.windows.get(start)?.confirmed));
+      const toConfirm = windowsToConfirm(
+        current.detector,
+        outcome,
+        deps.config.detection,
+        deps.confirm.settings,
+        confirmed,
+      );
+      const result = await confirmBeforeCounting(deps.confirm, toConfirm, confirmed, remaining, asked);
+      if (result) {
+        const byToken = new Map(result.items.map((entry) => [entry.item.token, entry]));
+        items = items.map((entry) => byToken.get(entry.item.token) ?? entry);
+        for (const token of result.relabelled) confirmedSentiment.add(token);
+        report.confirmedWindows = (report.confirmedWindows ?? 0) + result.windows.length;
+        report.relabelled =
+          (report.relabelled ?? 0) + result.windows.reduce((sum, w) => sum + w.relabelled, 0);
+        // Relabelled windows moved on: read them afresh, then judge the part on the new labels.
+        if (result.windows.length > 0) snapshot = undefined;
+        continue;
+      }
+    }
     const byToken = new Map(remaining.map(({ item }) => [item.token, item.mention]));
     const markers: CountMarker[] = outcome.windows.flatMap(({ windowStart, newTokens }) =>
       newTokens.map((token) => {
         const mention = byToken.get(token);
         if (!mention) throw new Error(`counted token ${token} is not in the batch`);
-        return { token, source: mention.source, id: mention.id, windowStart };
+        return {
+          token,
+          source: mention.source,
+          id: mention.id,
+          windowStart,
+          label: mention.sentiment.label,
+          ...(confirmedSentiment.has(token) ? { sentiment: mention.sentiment } : {}),
+        };
       }),
     );
     const outbox: OutboxEntry[] = [];

@@ -11,6 +11,7 @@ import { isNegative, type ScoredMention, type Sentiment } from "#shared/core/men
 import { compareInstants } from "#shared/core/windows";
 import type { BrandHistory } from "#shared/replay/load";
 import { type ReplayResult, replayMentions } from "#shared/replay/replay";
+import type { ReplaySentiment } from "#shared/replay/sentiment-modes";
 
 export interface RandomBursts {
   /** Bursts per brand. */
@@ -24,6 +25,8 @@ export interface BacktestSettings {
   detection: DetectionConfig;
   alerts: AlertsConfig;
   batchMinutes: number;
+  /** A sentiment mode to replay (the history's labels when absent). */
+  sentiment?: ReplaySentiment;
 }
 
 /** Minutes kept free around real incidents and between random bursts. */
@@ -111,6 +114,7 @@ export const backtestBrand = (
     detection: settings.detection,
     alerts: settings.alerts,
     batchMinutes: settings.batchMinutes,
+    ...(settings.sentiment ? { sentiment: settings.sentiment } : {}),
   };
   const real = replayMentions(history.mentions, replayOptions);
   const summaries = real.incidents.map((incident) =>

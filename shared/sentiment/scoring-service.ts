@@ -1,4 +1,5 @@
 import type { BrandConfig, SentimentConfig } from "#shared/core/brand-config";
+import { type AgreementTally, emptyTally, inAgreementSample, tallyPairs } from "#shared/core/confirm";
 import type { Mention, ScoredMention, Sentiment } from "#shared/core/mention";
 import type { DailyBudget, SentimentCache } from "#shared/core/ports";
 import { textHash } from "#shared/core/text";
@@ -23,6 +24,8 @@ export interface ScoringServiceOptions {
   cache?: SentimentCache;
   /** Comprehend units per day. Without one, Comprehend is not limited. */
   budget?: DailyBudget;
+  /** confirm mode: share of texts also sent to Comprehend to measure agreement (default 0). */
+  sampleRate?: number;
 }
 
 /** What happened, so the handler can emit metrics (e.g. ComprehendBudgetExhausted). */
@@ -39,6 +42,8 @@ export interface ScoringCounts {
   /** Texts Comprehend failed on (after retries), scored locally instead. */
   comprehendFailures: number;
   unscored: number;
+  /** confirm mode: local vs Comprehend on the sampled texts. */
+  agreement: AgreementTally;
 }
 
 export interface ScoringReport {
@@ -73,15 +78,46 @@ interface Pending {
  * the daily budget, and once it is spent the rest are scored locally and the report says so.
  */
 export class SentimentScoringService implements SentimentScorer {
-  readonly name: string;
   private readonly local: LocalScorer;
+  private currentMode: SentimentMode;
 
   constructor(private readonly options: ScoringServiceOptions) {
     if (options.mode !== "local" && options.comprehend === undefined) {
       throw new Error(`sentiment mode "${options.mode}" needs a Comprehend scorer`);
     }
     this.local = options.local ?? new LocalScorer();
-    this.name = `service:${options.mode}`;
+    this.currentMode = options.mode;
+  }
+
+  get name(): string {
+    return `service:${this.currentMode}`;
+  }
+
+  get mode(): SentimentMode {
+    return this.currentMode;
+  }
+
+  /** A brand in confirm mode whose agreement fell below its bar continues in cascade mode. */
+  switchTo(mode: SentimentMode): void {
+    if (mode !== "local" && this.options.comprehend === undefined) {
+      throw new Error(`sentiment mode "${mode}" needs a Comprehend scorer`);
+    }
+    this.currentMode = mode;
+  }
+
+  /**
+   * Comprehend's opinion on texts already scored locally (confirm mode, before a notice): cache,
+   * daily budget and batching as for any Comprehend call. undefined where Comprehend gave none
+   * (budget spent, a failure, a language it lacks): the local label stands there.
+   */
+  async confirm(
+    texts: readonly TextToScore[],
+  ): Promise<{ sentiments: (Sentiment | undefined)[]; counts: ScoringCounts }> {
+    const report = await this.scoreWithReport(texts, "comprehend");
+    return {
+      sentiments: report.sentiments.map((s) => (s.scorer === "comprehend" ? s : undefined)),
+      counts: report.counts,
+    };
   }
 
   async score(texts: readonly TextToScore[]): Promise<Sentiment[]> {
@@ -103,7 +139,10 @@ export class SentimentScoringService implements SentimentScorer {
     };
   }
 
-  async scoreWithReport(texts: readonly TextToScore[]): Promise<ScoringReport> {
+  async scoreWithReport(
+    texts: readonly TextToScore[],
+    mode: SentimentMode = this.currentMode,
+  ): Promise<ScoringReport> {
     const counts: ScoringCounts = {
       texts: texts.length,
       cacheHits: 0,
@@ -114,6 +153,7 @@ export class SentimentScoringService implements SentimentScorer {
       budgetFallbacks: 0,
       comprehendFailures: 0,
       unscored: 0,
+      agreement: emptyTally(),
     };
     const results: (Sentiment | undefined)[] = texts.map(() => undefined);
     // One entry per distinct normalised text: copies within a call are scored once too.
@@ -134,13 +174,21 @@ export class SentimentScoringService implements SentimentScorer {
     });
 
     let comprehendBudgetExhausted = false;
-    if (this.options.mode === "local") {
+    if (mode === "local" || mode === "confirm") {
       for (const { hash, item } of unique.values()) {
         byHash.set(hash, this.local.scoreOne(item));
         counts.local++;
       }
-    } else {
-      comprehendBudgetExhausted = await this.scoreWithComprehend([...unique.values()], byHash, counts);
+    }
+    if (mode === "confirm") {
+      comprehendBudgetExhausted = await this.sampleAgreement([...unique.values()], byHash, counts);
+    } else if (mode !== "local") {
+      comprehendBudgetExhausted = await this.scoreWithComprehend(
+        [...unique.values()],
+        byHash,
+        counts,
+        mode === "cascade",
+      );
     }
 
     texts.forEach((_, i) => {
@@ -154,11 +202,44 @@ export class SentimentScoringService implements SentimentScorer {
     return { sentiments, comprehendBudgetExhausted, counts };
   }
 
+  /**
+   * confirm mode at ingest: the sampled texts (already scored locally) also go to Comprehend, whose
+   * label they keep (it is paid for); each pair feeds the agreement tally.
+   */
+  private async sampleAgreement(
+    pending: readonly Pending[],
+    byHash: Map<string, Sentiment>,
+    counts: ScoringCounts,
+  ): Promise<boolean> {
+    const sampled = pending.filter(
+      (p) => this.local.reads(p.item.lang) && inAgreementSample(p.hash, this.options.sampleRate ?? 0),
+    );
+    if (sampled.length === 0) return false;
+    const localOf = new Map(sampled.map((p) => [p.hash, byHash.get(p.hash)]));
+    const byComprehend = new Map<string, Sentiment>();
+    // Every sampled text was counted as scored locally; those Comprehend answers move over below.
+    const localBefore = counts.local;
+    const exhausted = await this.scoreWithComprehend(sampled, byComprehend, counts, false);
+    counts.local = localBefore;
+    const pairs: { local: Sentiment; comprehend: Sentiment }[] = [];
+    for (const { hash } of sampled) {
+      const local = localOf.get(hash);
+      const comprehend = byComprehend.get(hash);
+      if (local === undefined || comprehend?.scorer !== "comprehend") continue;
+      pairs.push({ local, comprehend });
+      byHash.set(hash, comprehend);
+      counts.local--;
+    }
+    counts.agreement = tallyPairs(pairs);
+    return exhausted;
+  }
+
   /** Cache, then (for cascade) the local scorer's clear cases, then Comprehend within the budget. */
   private async scoreWithComprehend(
     pending: readonly Pending[],
     byHash: Map<string, Sentiment>,
     counts: ScoringCounts,
+    cascade: boolean,
   ): Promise<boolean> {
     const comprehend = this.options.comprehend;
     if (comprehend === undefined) throw new Error("no Comprehend scorer");
@@ -173,7 +254,7 @@ export class SentimentScoringService implements SentimentScorer {
         counts.cacheHits++;
         continue;
       }
-      if (this.options.mode === "cascade" && this.local.reads(entry.item.lang)) {
+      if (cascade && this.local.reads(entry.item.lang)) {
         const assessment = this.local.assess(entry.item.text);
         if (assessment.clear) {
           byHash.set(entry.hash, assessment.sentiment);
@@ -244,5 +325,6 @@ export const scoringServiceFor = (config: BrandConfig, ports: ScoringPorts): Sen
   new SentimentScoringService({
     mode: config.sentiment.mode,
     languages: config.languages,
+    sampleRate: config.sentiment.confirm.sampleRate,
     ...ports,
   });

@@ -9,8 +9,9 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DetectorRecord } from "#shared/core/batch-step";
+import type { CountedLabel } from "#shared/core/confirm";
 import type { Evaluation, Incident, WindowCounts } from "#shared/core/detection-types";
-import type { SourceName } from "#shared/core/mention";
+import type { Sentiment, SourceName } from "#shared/core/mention";
 import type { TableRef } from "#shared/store/client";
 import { epochSeconds, keys } from "#shared/store/keys";
 import { type OutboxEntry, OutboxStore } from "#shared/store/outbox";
@@ -22,6 +23,8 @@ export interface StoredWindow {
   counts: WindowCounts;
   version: number;
   evaluation?: Evaluation;
+  /** confirm mode: the window's counted mentions carry Comprehend's labels where it gave one. */
+  confirmed?: boolean;
 }
 
 export interface DetectionSnapshot {
@@ -42,6 +45,10 @@ export interface CountMarker {
   source: SourceName;
   id: string;
   windowStart: string;
+  /** The label it is counted under (`countedLabel`): a later relabel moves the counts from it once. */
+  label?: CountedLabel;
+  /** confirm mode: Comprehend's verdict, written over the stored (local) sentiment. */
+  sentiment?: Sentiment;
 }
 
 export interface DetectionCommit {
@@ -80,8 +87,10 @@ export class TransactionTooLargeError extends Error {
 }
 
 const WINDOW_PARTITION = "WINDOW";
-const windowKey = (windowStart: string) => ({ pk: WINDOW_PARTITION, sk: windowStart });
-const COUNTED_ATTRIBUTE = "countedAt";
+export const windowKey = (windowStart: string) => ({ pk: WINDOW_PARTITION, sk: windowStart });
+export const COUNTED_ATTRIBUTE = "countedAt";
+/** The label a counted mention was counted under (see CountMarker.label). */
+export const COUNTED_LABEL_ATTRIBUTE = "countedLabel";
 /** Cancellation reasons that a re-read and retry resolve (another writer, or momentary throttling). */
 const RETRYABLE_CANCELLATIONS = new Set([
   "ConditionalCheckFailed",
@@ -294,6 +303,7 @@ const windowFromItem = (item: Record<string, unknown>): StoredWindow => ({
   },
   version: Number(item.version ?? 0),
   ...(typeof item.evaluation === "string" ? { evaluation: JSON.parse(item.evaluation) as Evaluation } : {}),
+  ...(item.confirmed === true ? { confirmed: true } : {}),
 });
 
 const versionCondition = (version: number) =>
@@ -352,20 +362,34 @@ const windowUpdate = (tableName: string, change: WindowChange, version: number, 
  * sees: the stream filter passes only INSERTs). When the item is gone or was never stored, the
  * marker item expires with the retention.
  */
-const markerUpdate = (tableName: string, marker: CountMarker, now: Date, ttl: number) => ({
-  TableName: tableName,
-  Key: marshall(keys.mention(marker.source, marker.id)),
-  UpdateExpression:
-    "SET #counted = :countedAt, #countedWindow = :windowStart, #ttl = if_not_exists(#ttl, :ttl)",
-  ConditionExpression: "attribute_not_exists(#counted)",
-  ExpressionAttributeNames: {
+const markerUpdate = (tableName: string, marker: CountMarker, now: Date, ttl: number) => {
+  const names: Record<string, string> = {
     "#counted": COUNTED_ATTRIBUTE,
     "#countedWindow": "countedWindow",
     "#ttl": TTL_ATTRIBUTE,
-  },
-  ExpressionAttributeValues: marshall({
+  };
+  const values: Record<string, unknown> = {
     ":countedAt": now.toISOString(),
     ":windowStart": marker.windowStart,
     ":ttl": ttl,
-  }),
-});
+  };
+  let update = "SET #counted = :countedAt, #countedWindow = :windowStart, #ttl = if_not_exists(#ttl, :ttl)";
+  if (marker.label !== undefined) {
+    update += ", #countedLabel = :countedLabel";
+    names["#countedLabel"] = COUNTED_LABEL_ATTRIBUTE;
+    values[":countedLabel"] = marker.label;
+  }
+  if (marker.sentiment !== undefined) {
+    update += ", #sentiment = :sentiment";
+    names["#sentiment"] = "sentiment";
+    values[":sentiment"] = marker.sentiment;
+  }
+  return {
+    TableName: tableName,
+    Key: marshall(keys.mention(marker.source, marker.id)),
+    UpdateExpression: update,
+    ConditionExpression: "attribute_not_exists(#counted)",
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
+  };
+};

@@ -23,6 +23,10 @@ export const keys = {
   outbox: (notificationId: string) => ({ pk: "OUTBOX", sk: notificationId }),
   /** Notices the alert channel refused as invalid: kept with the reason, never retried. */
   outboxDead: (notificationId: string) => ({ pk: "OUTBOX_DEAD", sk: notificationId }),
+  /** confirm mode: local vs Comprehend on the sample, one item per UTC hour (sk = "2026-11-27T10"). */
+  agreement: (hour: string) => ({ pk: "AGREEMENT", sk: hour }),
+  /** confirm mode: the recorded switch to cascade, when agreement fell below the bar. */
+  sentimentMode: () => ({ pk: "SENTIMENT_MODE", sk: "MODE" }),
 } as const;
 
 /** Short, fixed-size token for a mention, kept in its window's "counted" set (72 bits: collisions negligible). */

@@ -101,11 +101,31 @@ export const batchGet = async (
   return found;
 };
 
+/**
+ * DynamoDB refuses numbers smaller in magnitude than 1e-130 ("Number underflow"): a long text's
+ * local scores can be that small. Six decimals is more than any decision here reads.
+ */
+const storableScore = (score: number): number => Math.round(score * 1e6) / 1e6;
+
+const storableSentiment = (sentiment: ScoredMention["sentiment"]): ScoredMention["sentiment"] =>
+  "scores" in sentiment && sentiment.scores
+    ? {
+        ...sentiment,
+        scores: {
+          positive: storableScore(sentiment.scores.positive),
+          negative: storableScore(sentiment.scores.negative),
+          neutral: storableScore(sentiment.scores.neutral),
+          mixed: storableScore(sentiment.scores.mixed),
+        },
+      }
+    : sentiment;
+
 export const mentionItem = (brand: string, mention: ScoredMention, retentionDays: number, now: Date) => ({
   ...keys.mention(mention.source, mention.id),
   ...keys.mentionTime(brand, mention.createdAt, mention.source, mention.id),
   [ITEM_TYPE_ATTRIBUTE]: MENTION_ITEM_TYPE,
   ...mention,
+  sentiment: storableSentiment(mention.sentiment),
   ingestedAt: now.toISOString(),
   [TTL_ATTRIBUTE]: epochSeconds(now) + retentionDays * 86_400,
 });
@@ -123,6 +143,7 @@ export const mentionFromItem = (item: Record<string, unknown>): ScoredMention =>
     writeId,
     countedAt,
     countedWindow,
+    countedLabel,
     ...mention
   } = item;
   return mention as unknown as ScoredMention;

@@ -162,6 +162,23 @@ describe("ingest", () => {
       ).toEqual([]);
     }
   });
+
+  it("in confirm mode, lets the detect function call Comprehend too (it re-scores windows near the bar)", () => {
+    const confirming = synthBrandStack(parseBrand({ ...testBrandInput, sentiment: { mode: "confirm" } }));
+    const detect = logicalIdOf(confirming.stack.detect.function);
+    const grants = statementsAllowing(
+      statementsOfFunction(confirming.template, detect),
+      "comprehend:BatchDetectSentiment",
+    );
+    expect(grants.flatMap((grant) => grant.resources)).toEqual(["*"]);
+    const report = logicalIdOf(confirming.stack.report.function);
+    expect(
+      statementsAllowing(
+        statementsOfFunction(confirming.template, report),
+        "comprehend:BatchDetectSentiment",
+      ),
+    ).toEqual([]);
+  });
 });
 
 describe("table", () => {
@@ -485,6 +502,8 @@ describe("least privilege", () => {
         "HEALTH#*",
         "TXT#*",
         "BUDGET#*",
+        "AGREEMENT",
+        "SENTIMENT_MODE",
       ]);
       for (const source of deployedSources) {
         const writeStatements = statementsOfFunction(template, ids.ingest(source)).filter((s) =>
