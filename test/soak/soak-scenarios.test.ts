@@ -22,7 +22,7 @@ describe("soak with faults: viral window, concurrent shards, wrong clocks (short
       dynamoEndpoint: inject("dynamoEndpoint"),
       workDir: join(tmpdir(), "backlash-soak-scenarios-test"),
       faults: SHORT_SOAK_FAULTS,
-      deadlineMs: 100_000,
+      deadlineMs: 240_000,
       crashEveryMs: 1_500,
       maxCrashes: 3,
     });
@@ -37,5 +37,5 @@ describe("soak with faults: viral window, concurrent shards, wrong clocks (short
     expect(result.incidents).toBeGreaterThan(0);
     // Room past the deadline for an ingest run in progress and the checks: out of time, the run
     // reports which checks failed (and what was unsettled) rather than a bare timeout.
-  }, 180_000);
+  }, 330_000);
 });

@@ -17,7 +17,7 @@ describe("soak with faults (short)", () => {
       dynamoEndpoint: inject("dynamoEndpoint"),
       workDir: join(tmpdir(), "backlash-soak-test"),
       faults: SHORT_SOAK_FAULTS,
-      deadlineMs: 100_000,
+      deadlineMs: 240_000,
       crashEveryMs: 1_500,
       maxCrashes: 3,
     });
@@ -37,5 +37,5 @@ describe("soak with faults (short)", () => {
     expect(result.poller.redelivered).toBeGreaterThan(0);
     expect(result.incidents).toBeGreaterThan(0);
     // Room past the deadline for an ingest run in progress and the checks (see soak-scenarios.test.ts).
-  }, 180_000);
+  }, 330_000);
 });

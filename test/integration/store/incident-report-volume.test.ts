@@ -74,7 +74,7 @@ beforeAll(async () => {
     requests.slice(i * 500, i * 500 + 500),
   );
   await mapLimit(chunks, 4, (chunk) => batchWrite(table, chunk));
-}, 240_000);
+}, 480_000);
 
 afterAll(async () => {
   await table?.drop();
