@@ -84,7 +84,9 @@ export class OutboxStore {
     private readonly table: TableRef,
     options: OutboxStoreOptions = {},
   ) {
-    this.leaseMs = options.leaseMs ?? OUTBOX_LEASE_MS;
+    // OUTBOX_LEASE_MS: the soak, whose poller crashes every few seconds against an SNS stand-in
+    // that answers in milliseconds, shortens the wait a crashed invocation's lease imposes.
+    this.leaseMs = options.leaseMs ?? (Number(process.env.OUTBOX_LEASE_MS) || OUTBOX_LEASE_MS);
     this.now = options.now ?? Date.now;
   }
 

@@ -251,6 +251,10 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
       POWERTOOLS_METRICS_DISABLED: "true",
       POWERTOOLS_TRACE_ENABLED: "false",
       SECRETS_FROM_ENV: "true",
+      // The poller crashes mid-batch by design; a crash mid-publish leaves its notice leased. 90 s
+      // (Lambda's worst case) would hold it for most of a short soak; 20 s still covers a publish
+      // through the stand-in's hang fault and the client's retries.
+      OUTBOX_LEASE_MS: "20000",
     });
     const { logger } = await import("#shared/logger");
     logger.setLogLevel(process.env.POWERTOOLS_LOG_LEVEL as Parameters<typeof logger.setLogLevel>[0]);
