@@ -36,6 +36,6 @@ describe("soak with faults (short)", () => {
     expect(result.poller.crashes).toBeGreaterThan(0);
     expect(result.poller.redelivered).toBeGreaterThan(0);
     expect(result.incidents).toBeGreaterThan(0);
-    // Room past the deadline for an ingest run in progress and the checks (see soak-scenarios.test.ts).
+    // Room past the deadline for an ingest run in progress and the checks.
   }, 330_000);
 });
