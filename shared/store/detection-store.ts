@@ -99,6 +99,30 @@ const RETRYABLE_CANCELLATIONS = new Set([
   "ProvisionedThroughputExceeded",
 ]);
 
+/**
+ * Why a transaction was cancelled: `refused` holds the keys (from `conditionalAt`, by action
+ * index) whose own condition failed; `stale` says another writer or throttling got in the way and
+ * a re-read and retry will do. Anything else is rethrown, as is a cancellation with neither.
+ */
+export const readCancellation = (
+  error: unknown,
+  conditionalAt: ReadonlyMap<number, string>,
+): { refused: string[]; stale: boolean } => {
+  if (!(error instanceof TransactionCanceledException)) throw error;
+  const refused: string[] = [];
+  let stale = false;
+  (error.CancellationReasons ?? []).forEach((reason, index) => {
+    const code = reason.Code ?? "None";
+    if (code === "None") return;
+    const key = conditionalAt.get(index);
+    if (key !== undefined && code === "ConditionalCheckFailed") refused.push(key);
+    else if (RETRYABLE_CANCELLATIONS.has(code)) stale = true;
+    else throw error;
+  });
+  if (refused.length === 0 && !stale) throw error;
+  return { refused, stale };
+};
+
 const emptyCounts = (windowStart: string): WindowCounts => ({
   windowStart,
   total: 0,
@@ -223,18 +247,7 @@ export class DetectionStore {
       await this.table.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
       return { committed: true };
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const alreadyCounted: string[] = [];
-      let stale = false;
-      (error.CancellationReasons ?? []).forEach((reason, index) => {
-        const code = reason.Code ?? "None";
-        if (code === "None") return;
-        const token = markerAt.get(index);
-        if (token !== undefined && code === "ConditionalCheckFailed") alreadyCounted.push(token);
-        else if (RETRYABLE_CANCELLATIONS.has(code)) stale = true;
-        else throw error;
-      });
-      if (alreadyCounted.length === 0 && !stale) throw error;
+      const { refused: alreadyCounted, stale } = readCancellation(error, markerAt);
       return { committed: false, alreadyCounted, stale };
     }
   }

@@ -2,7 +2,6 @@ import {
   type AttributeValue,
   BatchGetItemCommand,
   QueryCommand,
-  TransactionCanceledException,
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
@@ -15,6 +14,7 @@ import type { TableRef } from "#shared/store/client";
 import {
   COUNTED_ATTRIBUTE,
   COUNTED_LABEL_ATTRIBUTE,
+  readCancellation,
   TRANSACTION_LIMITS,
   windowKey,
 } from "#shared/store/detection-store";
@@ -61,8 +61,6 @@ export type RelabelResult =
 
 /** Room in one transaction for the window, the detector and the mentions. */
 export const RELABEL_MENTIONS_PER_TRANSACTION = TRANSACTION_LIMITS.actions - 2;
-
-const RETRYABLE = new Set(["ConditionalCheckFailed", "TransactionConflict", "ThrottlingError"]);
 
 const mentionRef = (source: SourceName, id: string) => `${source}#${id}`;
 
@@ -173,18 +171,7 @@ export class RelabelStore {
       await this.table.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
       return { committed: true };
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const moved: string[] = [];
-      let stale = false;
-      (error.CancellationReasons ?? []).forEach((reason, index) => {
-        const code = reason.Code ?? "None";
-        if (code === "None") return;
-        const ref = changeAt.get(index);
-        if (ref !== undefined && code === "ConditionalCheckFailed") moved.push(ref);
-        else if (RETRYABLE.has(code)) stale = true;
-        else throw error;
-      });
-      if (moved.length === 0 && !stale) throw error;
+      const { refused: moved, stale } = readCancellation(error, changeAt);
       return { committed: false, moved, stale };
     }
   }
