@@ -1,8 +1,19 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * Tests that put tens of thousands of items through the one DynamoDB Local JVM. On a 2-core
+ * machine they starve every other file sharing that JVM (and each other) into timeouts, so they
+ * run after the rest, one file at a time. Each passes alone in about a minute.
+ */
+const VOLUME_TESTS = [
+  "test/soak/soak.test.ts",
+  "test/soak/soak-scenarios.test.ts",
+  "test/integration/functions/detect-at-scale.test.ts",
+  "test/integration/store/incident-report-volume.test.ts",
+];
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     globalSetup: ["test/support/global-setup.ts"],
     env: {
       POWERTOOLS_LOG_LEVEL: "SILENT",
@@ -18,7 +29,27 @@ export default defineConfig({
       : ["default"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Two cores: one DynamoDB Local JVM plus two workers is what this size of machine runs well.
-    maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "suite",
+          include: ["test/**/*.test.ts"],
+          exclude: VOLUME_TESTS,
+          // Two cores: one DynamoDB Local JVM plus two workers is what this size of machine runs well.
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "volume",
+          include: VOLUME_TESTS,
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });
