@@ -95,8 +95,15 @@ export interface LabelChange {
   to: CountedLabel;
 }
 
-/** The window's counts after moving each mention from its counted label to its new one (totals stay). */
-export const relabelCounts = (counts: WindowCounts, changes: readonly LabelChange[]): WindowCounts => {
+/**
+ * The window's counts after moving each mention from its counted label to its new one (totals
+ * stay), or undefined when that would leave fewer than zero negatives: the changes were read from
+ * a newer state than the counts (a concurrent relabel committed in between), so read again.
+ */
+export const relabelledCounts = (
+  counts: WindowCounts,
+  changes: readonly LabelChange[],
+): WindowCounts | undefined => {
   let negative = counts.negative;
   const bySource = { ...counts.bySource };
   for (const change of changes) {
@@ -106,8 +113,14 @@ export const relabelCounts = (counts: WindowCounts, changes: readonly LabelChang
     const source = bySource[change.source] ?? { total: 0, negative: 0 };
     bySource[change.source] = { ...source, negative: source.negative + delta };
   }
-  if (negative < 0) throw new Error(`relabelling window ${counts.windowStart} would make negatives < 0`);
-  return { ...counts, negative, bySource };
+  return negative < 0 ? undefined : { ...counts, negative, bySource };
+};
+
+/** relabelledCounts where the changes must fit the counts (one consistent state, as in replay). */
+export const relabelCounts = (counts: WindowCounts, changes: readonly LabelChange[]): WindowCounts => {
+  const moved = relabelledCounts(counts, changes);
+  if (!moved) throw new Error(`relabelling window ${counts.windowStart} would make negatives < 0`);
+  return moved;
 };
 
 /**

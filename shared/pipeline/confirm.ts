@@ -1,5 +1,5 @@
 import type { ConfirmConfig } from "#shared/core/brand-config";
-import { type LabelChange, relabelCounts, relabelDetectorRecord } from "#shared/core/confirm";
+import { type LabelChange, relabelDetectorRecord, relabelledCounts } from "#shared/core/confirm";
 import type { ScoredMention, Sentiment } from "#shared/core/mention";
 import type { DetectionStore } from "#shared/store/detection-store";
 import {
@@ -86,6 +86,11 @@ export const createConfirmation = (deps: ConfirmationDeps): WindowConfirmation =
       if (attempt >= MAX_ATTEMPTS) {
         throw new Error(`gave up relabelling window ${windowStart} after ${MAX_ATTEMPTS} conflicts`);
       }
+      // The window first, then its mentions: a relabel committed in between bumps the window's
+      // version, so a transaction built on this pair is refused rather than moving counts twice.
+      const snapshot = await deps.store.read([windowStart]);
+      const window = snapshot.windows.get(windowStart);
+      if (!window) throw new Error(`window ${windowStart} was not read`);
       const rows = (await deps.relabels.countedMentions(windowStart, deps.windowMinutes)).filter((r) =>
         needsOpinion(r.sentiment),
       );
@@ -110,11 +115,12 @@ export const createConfirmation = (deps: ConfirmationDeps): WindowConfirmation =
       });
       const chunk = changes.slice(0, RELABEL_MENTIONS_PER_TRANSACTION);
       const last = chunk.length === changes.length;
-      const snapshot = await deps.store.read([windowStart]);
-      const window = snapshot.windows.get(windowStart);
-      if (!window) throw new Error(`window ${windowStart} was not read`);
       const labelChanges: LabelChange[] = chunk.map((c) => ({ source: c.source, from: c.from, to: c.to }));
-      const counts = relabelCounts(window.counts, labelChanges);
+      const counts = relabelledCounts(window.counts, labelChanges);
+      if (!counts) {
+        await jitter(attempt);
+        continue;
+      }
       const detector = snapshot.detector && relabelDetectorRecord(snapshot.detector, windowStart, counts);
       const result = await deps.relabels.relabel({
         windowStart,

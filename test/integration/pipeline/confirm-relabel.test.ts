@@ -183,6 +183,34 @@ describe("confirm mode on DynamoDB Local: a counted window relabelled with Compr
     expect((await windowCounts())?.counts).toMatchObject({ total: 12, negative: 3 });
   });
 
+  it("moves the counts once when another delivery relabels the window while this one reads it", async () => {
+    const counted = await ingest(mixedWindow());
+    await countAndDetect(counted, deps());
+    // The other delivery commits right after this one has read the window's mentions: the
+    // interleaving the concurrent test above only meets now and then.
+    const real = new RelabelStore(table, config.brand);
+    let interleaved: Promise<unknown> | undefined;
+    const racing = Object.assign(Object.create(real) as RelabelStore, {
+      countedMentions: async (windowStart: string, minutes: number) => {
+        const rows = await real.countedMentions(windowStart, minutes);
+        interleaved ??= confirmation().confirmWindow(WINDOW);
+        await interleaved;
+        return rows;
+      },
+    });
+    const slow = createConfirmation({
+      settings: config.sentiment.confirm,
+      windowMinutes: config.detection.windowMinutes,
+      opinion: scoring(),
+      store,
+      relabels: racing,
+    });
+    const report = await slow.confirmWindow(WINDOW);
+    const other = (await interleaved) as { negativeDelta: number };
+    expect(other.negativeDelta + report.negativeDelta).toBe(-5);
+    expect((await windowCounts())?.counts).toMatchObject({ total: 12, negative: 3 });
+  });
+
   it("refuses a relabel whose mentions no longer carry the label it moves them from", async () => {
     const counted = await ingest([LOCAL_ONLY_NEGATIVE[0] ?? ""]);
     await countAndDetect(counted, deps());

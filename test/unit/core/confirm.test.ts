@@ -8,6 +8,7 @@ import {
   inAgreementSample,
   nearAlarmBar,
   relabelCounts,
+  relabelledCounts,
   relabelDetectorRecord,
   tallyPairs,
   windowsToConfirm,
@@ -132,6 +133,9 @@ describe("moving counts between labels", () => {
       to: "NEUTRAL" as const,
     }));
     expect(() => relabelCounts(window, changes)).toThrow(/negatives < 0/);
+    // The pipeline's reading: changes from a newer state than the counts, so read again.
+    expect(relabelledCounts(window, changes)).toBeUndefined();
+    expect(relabelledCounts(window, changes.slice(0, 1))?.negative).toBe(window.negative - 1);
   });
 
   it("the detector's copy of the filling window moves with it, and only that window", () => {
