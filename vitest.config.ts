@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config";
 /**
  * Tests that put tens of thousands of items through the one DynamoDB Local JVM. On a 2-core
  * machine they starve every other file sharing that JVM (and each other) into timeouts, so they
- * run after the rest, one file at a time. Each passes alone in about a minute.
+ * run after the rest, one file at a time, each on a DynamoDB Local of its own. Each passes alone
+ * in about a minute.
  */
 const VOLUME_TESTS = [
   "test/soak/soak.test.ts",
@@ -46,6 +47,8 @@ export default defineConfig({
         test: {
           name: "volume",
           include: VOLUME_TESTS,
+          // Each on a DynamoDB Local of its own: fresh, and stopped when the file is done.
+          setupFiles: ["test/support/own-dynamodb-local.ts"],
           maxWorkers: 1,
           sequence: { groupOrder: 1 },
         },

@@ -185,17 +185,7 @@ export class DetectionStore {
   async commit(snapshot: DetectionSnapshot, change: DetectionCommit, now: Date): Promise<CommitResult> {
     const ttl = epochSeconds(now) + this.retentionDays * 86_400;
     const items: TransactWriteItem[] = [
-      {
-        Put: {
-          TableName: this.table.tableName,
-          Item: marshall({
-            ...keys.detector(),
-            data: JSON.stringify(change.detector),
-            version: snapshot.detectorVersion + 1,
-          }),
-          ...versionCondition(snapshot.detectorVersion),
-        },
-      },
+      { Put: detectorPut(this.table.tableName, change.detector, snapshot.detectorVersion) },
     ];
     for (const window of change.windows) {
       const stored = snapshot.windows.get(window.windowStart);
@@ -327,6 +317,13 @@ const versionCondition = (version: number) =>
         ExpressionAttributeNames: { "#version": "version" },
         ExpressionAttributeValues: marshall({ ":expected": version }),
       };
+
+/** The detector's record, written only over the version it was read at (optimistic lock). */
+export const detectorPut = (tableName: string, record: DetectorRecord, readVersion: number) => ({
+  TableName: tableName,
+  Item: marshall({ ...keys.detector(), data: JSON.stringify(record), version: readVersion + 1 }),
+  ...versionCondition(readVersion),
+});
 
 const windowUpdate = (tableName: string, change: WindowChange, version: number, ttl: number) => {
   const values: Record<string, unknown> = {

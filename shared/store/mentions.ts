@@ -75,10 +75,17 @@ export const batchWrite = async (table: TableRef, requests: WriteRequest[]): Pro
 };
 
 /** BatchGetItem in chunks of 100, re-asking for UnprocessedKeys until none are left. */
+export interface BatchGetOptions {
+  /** ProjectionExpression (attribute names that are not reserved words). */
+  projection?: string;
+  /** Strongly consistent reads: what the item says now, not a moment ago. */
+  consistentRead?: boolean;
+}
+
 export const batchGet = async (
   table: TableRef,
   itemKeys: { pk: string; sk: string }[],
-  projection?: string,
+  { projection, consistentRead }: BatchGetOptions = {},
 ): Promise<Record<string, unknown>[]> => {
   const found: Record<string, unknown>[] = [];
   for (let i = 0; i < itemKeys.length; i += 100) {
@@ -90,7 +97,11 @@ export const batchGet = async (
       const out: BatchGetItemCommandOutput = await table.client.send(
         new BatchGetItemCommand({
           RequestItems: {
-            [table.tableName]: { Keys: pending, ...(projection ? { ProjectionExpression: projection } : {}) },
+            [table.tableName]: {
+              Keys: pending,
+              ...(projection ? { ProjectionExpression: projection } : {}),
+              ...(consistentRead ? { ConsistentRead: true } : {}),
+            },
           },
         }),
       );
@@ -241,7 +252,7 @@ export class MentionStore {
     const items = await batchGet(
       this.table,
       [...byKey.values()].map((a) => keys.author(a.source, a.author)),
-      "pk, firstPositiveAt",
+      { projection: "pk, firstPositiveAt" },
     );
     const positive = new Set<string>();
     for (const item of items) {

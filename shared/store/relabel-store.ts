@@ -1,6 +1,5 @@
 import {
   type AttributeValue,
-  BatchGetItemCommand,
   QueryCommand,
   type TransactWriteItem,
   TransactWriteItemsCommand,
@@ -14,11 +13,13 @@ import type { TableRef } from "#shared/store/client";
 import {
   COUNTED_ATTRIBUTE,
   COUNTED_LABEL_ATTRIBUTE,
+  detectorPut,
   readCancellation,
   TRANSACTION_LIMITS,
   windowKey,
 } from "#shared/store/detection-store";
 import { keys } from "#shared/store/keys";
+import { batchGet } from "#shared/store/mentions";
 import { TIME_INDEX } from "#shared/store/table-definition";
 
 /** A mention counted in a window, as its own item says now (consistent read). */
@@ -113,30 +114,23 @@ export class RelabelStore {
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
+    const items = await batchGet(
+      this.table,
+      refs.map((r) => keys.mention(r.source, r.id)),
+      { consistentRead: true },
+    );
     const rows: CountedRow[] = [];
-    for (let i = 0; i < refs.length; i += 100) {
-      let pending = refs.slice(i, i + 100).map((r) => marshall(keys.mention(r.source, r.id)));
-      while (pending.length > 0) {
-        const out = await this.table.client.send(
-          new BatchGetItemCommand({
-            RequestItems: { [this.table.tableName]: { Keys: pending, ConsistentRead: true } },
-          }),
-        );
-        for (const raw of out.Responses?.[this.table.tableName] ?? []) {
-          const item = unmarshall(raw);
-          if (item[COUNTED_ATTRIBUTE] === undefined || item.countedWindow !== windowStart) continue;
-          const sentiment = item.sentiment as Sentiment;
-          rows.push({
-            source: item.source as SourceName,
-            id: String(item.id),
-            text: String(item.text ?? ""),
-            ...(typeof item.lang === "string" ? { lang: item.lang } : {}),
-            sentiment,
-            countedLabel: (item[COUNTED_LABEL_ATTRIBUTE] as CountedLabel | undefined) ?? sentiment.label,
-          });
-        }
-        pending = out.UnprocessedKeys?.[this.table.tableName]?.Keys ?? [];
-      }
+    for (const item of items) {
+      if (item[COUNTED_ATTRIBUTE] === undefined || item.countedWindow !== windowStart) continue;
+      const sentiment = item.sentiment as Sentiment;
+      rows.push({
+        source: item.source as SourceName,
+        id: String(item.id),
+        text: String(item.text ?? ""),
+        ...(typeof item.lang === "string" ? { lang: item.lang } : {}),
+        sentiment,
+        countedLabel: (item[COUNTED_LABEL_ATTRIBUTE] as CountedLabel | undefined) ?? sentiment.label,
+      });
     }
     return rows;
   }
@@ -148,19 +142,7 @@ export class RelabelStore {
     }
     const items: TransactWriteItem[] = [windowWrite(this.table.tableName, write)];
     if (write.detector) {
-      items.push({
-        Put: {
-          TableName: this.table.tableName,
-          Item: marshall({
-            ...keys.detector(),
-            data: JSON.stringify(write.detector.record),
-            version: write.detector.version + 1,
-          }),
-          ConditionExpression: "#version = :expected",
-          ExpressionAttributeNames: { "#version": "version" },
-          ExpressionAttributeValues: marshall({ ":expected": write.detector.version }),
-        },
-      });
+      items.push({ Put: detectorPut(this.table.tableName, write.detector.record, write.detector.version) });
     }
     const changeAt = new Map<number, string>();
     for (const change of write.changes) {

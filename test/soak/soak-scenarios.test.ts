@@ -1,8 +1,9 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SHORT_SOAK_FAULTS } from "#test/soak/faults";
 import { runSoak, type SoakResult } from "#test/soak/run";
+import { dynamoEndpoint } from "#test/support/dynamo";
 
 /**
  * The short soak (soak.test.ts) at the scale and with the input the product exists for (issue
@@ -19,7 +20,7 @@ describe("soak with faults: viral window, concurrent shards, wrong clocks (short
       concurrency: 2,
       futureShare: 0.01,
       seed: 12,
-      dynamoEndpoint: inject("dynamoEndpoint"),
+      dynamoEndpoint: dynamoEndpoint(),
       workDir: join(tmpdir(), "backlash-soak-scenarios-test"),
       faults: SHORT_SOAK_FAULTS,
       deadlineMs: 240_000,

@@ -1,8 +1,9 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SHORT_SOAK_FAULTS } from "#test/soak/faults";
 import { runSoak, type SoakResult } from "#test/soak/run";
+import { dynamoEndpoint } from "#test/support/dynamo";
 
 /**
  * A short soak (issue 8): the real ingest and detect handlers on the run's DynamoDB Local, with
@@ -14,7 +15,7 @@ describe("soak with faults (short)", () => {
     const result: SoakResult = await runSoak({
       mentions: 3_000,
       seed: 11,
-      dynamoEndpoint: inject("dynamoEndpoint"),
+      dynamoEndpoint: dynamoEndpoint(),
       workDir: join(tmpdir(), "backlash-soak-test"),
       faults: SHORT_SOAK_FAULTS,
       deadlineMs: 240_000,

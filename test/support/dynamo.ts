@@ -12,9 +12,15 @@ export interface TestTable extends TableRef {
   drop(): Promise<void>;
 }
 
-/** A fresh table, created from the stack's own definition, in the run's DynamoDB Local. */
+/**
+ * The DynamoDB Local this test file uses: its own when the volume tests' setup started one
+ * (test/support/own-dynamodb-local.ts), else the run's shared one.
+ */
+export const dynamoEndpoint = (): string => process.env.TEST_DYNAMODB_ENDPOINT ?? inject("dynamoEndpoint");
+
+/** A fresh table, created from the stack's own definition, in the test file's DynamoDB Local. */
 export const createTestTable = async (prefix = "test"): Promise<TestTable> => {
-  const endpoint = inject("dynamoEndpoint");
+  const endpoint = dynamoEndpoint();
   const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint });
   const streams = new DynamoDBStreamsClient({ ...LOCAL_AWS, endpoint });
   const tableName = `${prefix}-${randomUUID().slice(0, 8)}`;

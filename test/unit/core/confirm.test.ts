@@ -8,8 +8,8 @@ import {
   inAgreementSample,
   nearAlarmBar,
   relabelCounts,
-  relabelledCounts,
   relabelDetectorRecord,
+  relabelledCounts,
   tallyPairs,
   windowsToConfirm,
 } from "#shared/core/confirm";
