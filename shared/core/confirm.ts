@@ -200,6 +200,8 @@ export interface ModeSwitch {
   reason: string;
 }
 
+const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+
 /** Switch to cascade once enough of the sample shows the local scorer reading this brand badly. */
 export const decideModeSwitch = (
   tally: AgreementTally,
@@ -210,12 +212,69 @@ export const decideModeSwitch = (
   if (agreement === undefined || tally.sampled < confirm.minSample || agreement >= confirm.agreementBar) {
     return undefined;
   }
-  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   return {
     mode: "cascade",
     at,
     agreement,
     sampled: tally.sampled,
-    reason: `the local scorer agreed with Comprehend on ${pct(agreement)} of ${tally.sampled} sampled mentions in the last ${confirm.agreementHours} h, below the bar of ${pct(confirm.agreementBar)}`,
+    reason: `the local scorer agreed with Comprehend on ${percent(agreement)} of ${tally.sampled} sampled mentions in the last ${confirm.agreementHours} h, below the bar of ${percent(confirm.agreementBar)}`,
+  };
+};
+
+/** How mentions are scored, as the page says it: the mode and, in confirm mode, the agreement. */
+export interface SentimentStatus {
+  mode: string;
+  /** Share of the sample both scorers read alike (0..1), over `hours`. */
+  agreement?: number;
+  sampled: number;
+  hours: number;
+  /** Agreement under the bar: a brand whose language the local scorer reads badly. */
+  belowBar: boolean;
+  summary: string;
+}
+
+export const sentimentStatus = (
+  mode: string,
+  tally: AgreementTally,
+  confirm: Pick<ConfirmConfig, "agreementBar" | "minSample" | "agreementHours" | "sampleRate">,
+  switched?: ModeSwitch,
+): SentimentStatus => {
+  const agreement = agreementOf(tally);
+  const base = { mode, sampled: tally.sampled, hours: confirm.agreementHours };
+  if (switched) {
+    return {
+      ...base,
+      mode: switched.mode,
+      agreement: switched.agreement,
+      belowBar: true,
+      summary: `Switched from confirm to ${switched.mode} mode at ${switched.at}: ${switched.reason}.`,
+    };
+  }
+  if (mode !== "confirm") {
+    const how: Record<string, string> = {
+      local: "the local scorer only; Comprehend is never called",
+      comprehend: "Amazon Comprehend for every mention",
+      cascade: "the local scorer, and Comprehend for the mentions it is unsure of",
+    };
+    return { ...base, belowBar: false, summary: `Sentiment: ${how[mode] ?? mode} (mode ${mode}).` };
+  }
+  if (agreement === undefined) {
+    return {
+      ...base,
+      belowBar: false,
+      summary: `Confirm mode: no agreement sample in the last ${confirm.agreementHours} h yet (${percent(confirm.sampleRate)} of mentions are sampled).`,
+    };
+  }
+  const belowBar = agreement < confirm.agreementBar;
+  const warning = belowBar
+    ? tally.sampled >= confirm.minSample
+      ? " Below the bar: switching to cascade."
+      : ` Below the bar: at ${confirm.minSample} sampled mentions it switches to cascade.`
+    : "";
+  return {
+    ...base,
+    agreement,
+    belowBar,
+    summary: `Confirm mode: the local scorer agreed with Comprehend on ${percent(agreement)} of ${tally.sampled} sampled mentions in the last ${confirm.agreementHours} h (bar ${percent(confirm.agreementBar)}).${warning}`,
   };
 };

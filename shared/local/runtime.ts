@@ -18,6 +18,7 @@ import {
   type SourcesConfig,
   secretNamesOf,
 } from "#shared/core/brand-config";
+import { addTallies, sentimentStatus } from "#shared/core/confirm";
 import { matchesBrand } from "#shared/core/match";
 import type { SourceName } from "#shared/core/mention";
 import { failingStreams } from "#shared/core/source-health";
@@ -32,6 +33,7 @@ import { listBrandValues } from "#shared/replay/load";
 import { reportFileName } from "#shared/report/file-name";
 import { envVariableForSecret } from "#shared/secrets/env";
 import { mostMentionedHandle, readCsvMentions } from "#shared/sources/csv-replay";
+import { AgreementStore } from "#shared/store/agreement";
 import { type SourceHealth, SourceHealthStore } from "#shared/store/cursors";
 import { DetectionStore } from "#shared/store/detection-store";
 import { MentionStore } from "#shared/store/mentions";
@@ -244,10 +246,11 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     const detection = new DetectionStore(table, config.retentionDays);
     const mentions = new MentionStore(table, config.brand, config.retentionDays);
     const health = new SourceHealthStore(table);
+    const agreement = new AgreementStore(table);
     const sources = enabledSources(config);
 
     const snapshot = async (): Promise<PageSnapshot> =>
-      buildSnapshot({ config, reportsDir, detection, mentions, health, alerts, sources });
+      buildSnapshot({ config, reportsDir, detection, mentions, health, alerts, sources, agreement });
     page = await startPageServer({
       port: options.port,
       brand: config.brand,
@@ -446,6 +449,8 @@ export interface SnapshotInputs {
   health: SourceHealthStore;
   alerts: PageAlert[];
   sources: (keyof SourcesConfig)[];
+  /** confirm mode's agreement sample and mode switch (absent: the page says the mode only). */
+  agreement?: Pick<AgreementStore, "lastHours" | "modeSwitch">;
 }
 
 const CHART_HOURS = 6;
@@ -459,7 +464,8 @@ export const buildSnapshot = async (inputs: SnapshotInputs): Promise<PageSnapsho
   const newest = detector?.state.currentWindow;
   const end = newest ? new Date(Date.parse(newest) + minutes * 60_000) : new Date();
   const from = new Date(end.getTime() - CHART_HOURS * 3_600_000).toISOString();
-  const [windows, incidents, recent, sourceHealth] = await Promise.all([
+  const confirm = config.sentiment.confirm;
+  const [windows, incidents, recent, sourceHealth, agreementHours, modeSwitch] = await Promise.all([
     detection.windowsBetween(from, end.toISOString()),
     detection.recentIncidents(10),
     // The newest first: a busy half hour must not push the latest posts past the cap.
@@ -470,7 +476,12 @@ export const buildSnapshot = async (inputs: SnapshotInputs): Promise<PageSnapsho
       true,
     ),
     Promise.all(inputs.sources.map(async (name) => ({ name, health: await health.get(name as SourceName) }))),
+    config.sentiment.mode === "confirm" && inputs.agreement
+      ? inputs.agreement.lastHours(confirm.agreementHours, new Date())
+      : [],
+    config.sentiment.mode === "confirm" ? inputs.agreement?.modeSwitch() : undefined,
   ]);
+  const sentiment = sentimentStatus(config.sentiment.mode, addTallies(agreementHours), confirm, modeSwitch);
   return {
     brand: config.brand,
     displayName: config.displayName,
@@ -514,6 +525,7 @@ export const buildSnapshot = async (inputs: SnapshotInputs): Promise<PageSnapsho
     })),
     alerts: inputs.alerts.slice(0, 50),
     sources: sourceHealth.map(({ name, health }) => pageSource(name, health)),
+    sentiment,
   };
 };
 

@@ -22,6 +22,15 @@ describe("local page: a source with a failing feed", () => {
         ],
       },
     ],
+    sentiment: {
+      mode: "confirm",
+      agreement: 0.62,
+      sampled: 120,
+      hours: 24,
+      belowBar: true,
+      summary:
+        "Confirm mode: the local scorer agreed with Comprehend on 62.0% of 120 sampled mentions in the last 24 h (bar 75.0%). Below the bar: at 200 sampled mentions it switches to cascade.",
+    },
   };
   let server: PageServer;
   let opened: OpenedPage;
@@ -45,5 +54,11 @@ describe("local page: a source with a failing feed", () => {
       "Skipping https://gone.example/feed.xml (3 failed reads in a row): gone.example/feed.xml answered 404: not found",
     );
     expect(opened.consoleErrors).toEqual([]);
+  });
+
+  it("says how well the local scorer agrees with Comprehend, flagged when under the bar", async () => {
+    const line = opened.page.locator("#sources .sentiment-status");
+    expect(await line.getAttribute("data-below-bar")).toBe("true");
+    expect(await line.textContent()).toContain("agreed with Comprehend on 62.0% of 120 sampled mentions");
   });
 });

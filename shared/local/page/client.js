@@ -495,10 +495,28 @@
     );
   };
 
+  // How mentions are scored; in confirm mode, how well the local scorer agrees with Comprehend.
+  const sentimentLine = (snapshot) =>
+    snapshot.sentiment
+      ? [
+          h(
+            "p",
+            {
+              class: snapshot.sentiment.belowBar ? "sentiment-status source-error" : "sentiment-status",
+              "data-below-bar": snapshot.sentiment.belowBar ? "true" : "false",
+            },
+            snapshot.sentiment.summary,
+          ),
+        ]
+      : [];
+
   const renderSources = (snapshot) => {
     const target = byId("sources");
     if (snapshot.sources.length === 0) {
-      target.replaceChildren(h("p", { class: "empty" }, "No source has reported yet."));
+      target.replaceChildren(
+        h("p", { class: "empty" }, "No source has reported yet."),
+        ...sentimentLine(snapshot),
+      );
       return;
     }
     target.replaceChildren(
@@ -549,6 +567,7 @@
           ),
         ),
       ),
+      ...sentimentLine(snapshot),
     );
   };
 

@@ -69,6 +69,17 @@ export interface PageFailingStream {
   lastSuccessAt?: string;
 }
 
+/** How mentions are scored; in confirm mode, the local scorer's agreement with Comprehend. */
+export interface PageSentiment {
+  mode: string;
+  agreement?: number;
+  sampled: number;
+  /** The hours the agreement is measured over. */
+  hours: number;
+  belowBar: boolean;
+  summary: string;
+}
+
 export interface PageSnapshot {
   brand: string;
   displayName: string;
@@ -82,6 +93,7 @@ export interface PageSnapshot {
   /** The alert log, newest first. */
   alerts: PageAlert[];
   sources: PageSource[];
+  sentiment?: PageSentiment;
 }
 
 /** A snapshot with no data yet: what the page shows before the first window closes. */

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseBrandConfig } from "#shared/core/brand-config";
 import type { ScoredMention } from "#shared/core/mention";
 import { buildSnapshot } from "#shared/local/runtime";
+import { AgreementStore } from "#shared/store/agreement";
 import { SourceHealthStore } from "#shared/store/cursors";
 import { DetectionStore } from "#shared/store/detection-store";
 import { batchWrite, MentionStore, mentionItem } from "#shared/store/mentions";
@@ -77,5 +78,46 @@ describe("local page snapshot", () => {
         consecutiveFailures: 1,
       },
     ]);
+  });
+
+  it("in confirm mode, says how well the local scorer agreed with Comprehend in the last hours", async () => {
+    const confirmBrand = parseBrandConfig({
+      ...{ brand: "busy", displayName: "Busy Air", match: { terms: ["busyair"] } },
+      sources: { simulator: {} },
+      sentiment: { mode: "confirm" },
+    });
+    if (!confirmBrand.ok) throw new Error(JSON.stringify(confirmBrand.problems));
+    const agreement = new AgreementStore(table);
+    // Two hours of sample, and one from two days ago that the last 24 h leave out.
+    await agreement.add(new Date(), { sampled: 30, agreed: 27, localNegative: 5, comprehendNegative: 6 });
+    await agreement.add(new Date(Date.now() - 3_600_000), {
+      sampled: 10,
+      agreed: 9,
+      localNegative: 1,
+      comprehendNegative: 1,
+    });
+    await agreement.add(new Date(Date.now() - 48 * 3_600_000), {
+      sampled: 500,
+      agreed: 0,
+      localNegative: 0,
+      comprehendNegative: 500,
+    });
+    const snapshot = await buildSnapshot({
+      config: confirmBrand.config,
+      reportsDir: "/nonexistent",
+      detection: new DetectionStore(table, 30),
+      mentions: new MentionStore(table, config.brand, 30),
+      health: new SourceHealthStore(table),
+      alerts: [],
+      sources: ["simulator"],
+      agreement,
+    });
+    expect(snapshot.sentiment).toMatchObject({
+      mode: "confirm",
+      sampled: 40,
+      agreement: 0.9,
+      belowBar: false,
+    });
+    expect(snapshot.sentiment?.summary).toContain("agreed with Comprehend on 90.0% of 40 sampled mentions");
   });
 });

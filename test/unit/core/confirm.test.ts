@@ -10,6 +10,7 @@ import {
   relabelCounts,
   relabelDetectorRecord,
   relabelledCounts,
+  sentimentStatus,
   tallyPairs,
   windowsToConfirm,
 } from "#shared/core/confirm";
@@ -222,5 +223,51 @@ describe("the brand file's confirm settings", () => {
   it("a sample rate over 1 is refused with its path", () => {
     const parsed = brand({ mode: "confirm", confirm: { sampleRate: 2 } });
     expect(!parsed.ok && parsed.problems[0]?.path).toBe("sentiment.confirm.sampleRate");
+  });
+});
+
+describe("sentimentStatus: what the page says about scoring", () => {
+  const settings = { agreementBar: 0.75, minSample: 200, agreementHours: 24, sampleRate: 0.02 };
+  const tally = (sampled: number, agreed: number) => ({
+    sampled,
+    agreed,
+    localNegative: 0,
+    comprehendNegative: 0,
+  });
+
+  it("local mode says Comprehend is never called", () => {
+    expect(sentimentStatus("local", tally(0, 0), settings).summary).toBe(
+      "Sentiment: the local scorer only; Comprehend is never called (mode local).",
+    );
+  });
+
+  it("confirm mode with no sample yet says what share is sampled", () => {
+    const status = sentimentStatus("confirm", tally(0, 0), settings);
+    expect(status).toMatchObject({ belowBar: false, sampled: 0 });
+    expect(status.summary).toContain(
+      "no agreement sample in the last 24 h yet (2.0% of mentions are sampled)",
+    );
+  });
+
+  it("confirm mode gives the agreement and flags it under the bar, before and at the minimum sample", () => {
+    expect(sentimentStatus("confirm", tally(400, 380), settings)).toMatchObject({
+      agreement: 0.95,
+      belowBar: false,
+    });
+    const early = sentimentStatus("confirm", tally(100, 60), settings);
+    expect(early.belowBar).toBe(true);
+    expect(early.summary).toContain("60.0% of 100 sampled mentions in the last 24 h (bar 75.0%)");
+    expect(early.summary).toContain("at 200 sampled mentions it switches to cascade");
+    expect(sentimentStatus("confirm", tally(300, 180), settings).summary).toContain("switching to cascade");
+  });
+
+  it("a recorded switch is what the page shows", () => {
+    const switched = decideModeSwitch(tally(300, 180), settings, "2026-12-01T10:00:00.000Z");
+    if (!switched) throw new Error("expected a switch");
+    const status = sentimentStatus("confirm", tally(300, 180), settings, switched);
+    expect(status).toMatchObject({ mode: "cascade", belowBar: true });
+    expect(status.summary).toMatch(
+      /^Switched from confirm to cascade mode at 2026-12-01T10:00:00.000Z: the local scorer agreed/,
+    );
   });
 });
