@@ -1,8 +1,10 @@
+import { createServer } from "node:http";
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_AWS } from "#shared/local/dynamodb-local";
 import { createTestTable, type TestTable } from "#test/support/dynamo";
 import { DYNAMO_FAULTS, FaultProxy, type FaultRule } from "#test/support/fault-proxy";
+import { closeServer, listenOnLoopback } from "#test/support/loopback";
 
 let table: TestTable;
 beforeAll(async () => {
@@ -104,5 +106,42 @@ describe("fault proxy in front of DynamoDB Local", () => {
     await proxy.close();
     expect(outcomes).toEqual(["InternalServerError", "InternalServerError", "InternalServerError"]);
     expect(proxy.injected).toHaveLength(3);
+  });
+});
+
+describe("fault proxy and a target that closes kept-alive sockets", () => {
+  it("sends a call again on a fresh socket when the target dropped the kept-alive one it went out on", async () => {
+    // The target answers the first request on each connection and drops the connection on the
+    // second without a word: what a server closing an idle keep-alive socket looks like to a
+    // call sent on it at that moment.
+    const served = new WeakMap<object, number>();
+    let answered = 0;
+    const target = createServer((req, res) => {
+      const n = (served.get(req.socket) ?? 0) + 1;
+      served.set(req.socket, n);
+      if (n > 1) {
+        req.socket.destroy();
+        return;
+      }
+      req.resume();
+      req.on("end", () => {
+        answered++;
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end("{}");
+      });
+    });
+    const targetUrl = await listenOnLoopback(target);
+    const proxy = await new FaultProxy({ target: targetUrl, rules: [], seed: 1 }).start();
+    try {
+      for (let i = 0; i < 3; i++) {
+        const response = await fetch(proxy.url, { method: "POST", body: "{}" });
+        expect(response.status).toBe(200);
+      }
+      expect(answered).toBe(3);
+      expect(proxy.proxyErrors).toBe(0);
+    } finally {
+      await proxy.close();
+      await closeServer(target);
+    }
   });
 });

@@ -472,7 +472,10 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
       checks.push({
         name: "the fault proxies forwarded every call they did not fail on purpose",
         ok: false,
-        detail: [`${proxyErrors} calls could not be forwarded`],
+        detail: [
+          `${proxyErrors} calls could not be forwarded`,
+          ...[dynamoProxy, comprehendProxy, snsProxy].flatMap((p) => p.proxyErrorMessages),
+        ],
       });
     }
     return {

@@ -149,6 +149,13 @@ interface Upstream {
   body: Buffer;
 }
 
+/** The target closed a kept-alive socket as this call was sent on it. */
+class StaleSocketError extends Error {
+  constructor(cause: Error) {
+    super(`stale keep-alive socket: ${cause.message}`, { cause });
+  }
+}
+
 export class FaultProxy {
   /** Calls seen, by operation. */
   readonly calls = new Map<string, number>();
@@ -156,6 +163,8 @@ export class FaultProxy {
   readonly injected: InjectedFault[] = [];
   /** Calls that could not be forwarded (the target refused the connection): not injected, so worth a look. */
   proxyErrors = 0;
+  /** What went wrong with the first few of them. */
+  readonly proxyErrorMessages: string[] = [];
   private readonly server: Server;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
   private readonly random;
@@ -170,6 +179,7 @@ export class FaultProxy {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         this.proxyErrors++;
+        if (this.proxyErrorMessages.length < 5) this.proxyErrorMessages.push(String(error));
         if (!res.headersSent) {
           res.writeHead(502, { "content-type": "text/plain" });
           res.end(`fault proxy: ${String(error)}`);
@@ -269,8 +279,27 @@ export class FaultProxy {
     res.end(reply.body);
   }
 
-  /** Undefined when the client gave up first (its timeout, e.g. on a stand-in told to hang). */
-  private forward(
+  /**
+   * Undefined when the client gave up first (its timeout, e.g. on a stand-in told to hang). A kept
+   * alive socket the target closed as idle just as this call went out fails with ECONNRESET before
+   * anything was read: that call is sent once more on a fresh socket, as Node's documentation
+   * advises (`request.reusedSocket`), rather than counted as a failure the proxy did not inject.
+   */
+  private async forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    body: Buffer,
+  ): Promise<Upstream | undefined> {
+    try {
+      return await this.forwardOnce(req, res, path, body);
+    } catch (error) {
+      if (!(error instanceof StaleSocketError)) throw error;
+      return this.forwardOnce(req, res, path, body);
+    }
+  }
+
+  private forwardOnce(
     req: IncomingMessage,
     res: ServerResponse,
     path: string,
@@ -305,7 +334,11 @@ export class FaultProxy {
         },
       );
       let clientGone = false;
-      upstream.on("error", (error) => (clientGone ? resolve(undefined) : reject(error)));
+      upstream.on("error", (error: NodeJS.ErrnoException) => {
+        if (clientGone) resolve(undefined);
+        else if (upstream.reusedSocket && error.code === "ECONNRESET") reject(new StaleSocketError(error));
+        else reject(error);
+      });
       // A stand-in told to hang never answers: when the client times out, drop the upstream call too.
       res.on("close", () => {
         if (!res.writableFinished) {

@@ -171,7 +171,9 @@ export const fastHttp = (overrides: { timeoutMs?: number; maxWaitMs?: number } =
   return {
     sleeps,
     http: {
-      timeoutMs: overrides.timeoutMs ?? 300,
+      // Long enough that a busy 2-core CI machine does not time out an answering stand-in (a
+      // retried token request once showed up as "tok-2"); short enough for the hang tests.
+      timeoutMs: overrides.timeoutMs ?? 2_000,
       retries: 3,
       baseDelayMs: 1,
       maxDelayMs: 5,
