@@ -53,11 +53,11 @@ beforeAll(async () => {
   child.once("exit", (code) => {
     exitCode = code ?? -1;
   });
-  await waitFor("the page URL", () => /Local page: (http:\S+)/.test(output), 60_000);
+  await waitFor("the page URL", () => /Local page: (http:\S+)/.test(output), 120_000);
   pageUrl = /Local page: (http:\S+)/.exec(output)?.[1] ?? "";
   dynamoPort = Number(/DynamoDB Local \(with Streams\) on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
   await waitFor("the resolved notice", () => output.includes("ALERT RESOLVED"), 120_000);
-}, 180_000);
+}, 240_000);
 
 afterAll(async () => {
   if (exitCode === null) child.kill("SIGKILL");
