@@ -1,14 +1,14 @@
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import type { DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseBrandConfig } from "#shared/core/brand-config";
 import type { ScoredMention } from "#shared/core/mention";
-import { LOCAL_AWS } from "#shared/local/dynamodb-local";
 import { DetectionStore } from "#shared/store/detection-store";
 import { mentionItem } from "#shared/store/mentions";
-import { SnsStandIn } from "#test/stand-ins/sns";
-import { createTestTable, type TestTable } from "#test/support/dynamo";
+import type { SnsStandIn } from "#test/stand-ins/sns";
+import { type DetectHandlerRig, startDetectHandler, TEST_ALERT_TOPIC } from "#test/support/detect-handler";
+import type { TestTable } from "#test/support/dynamo";
 
 /**
  * The deployed detect handler at the volume and with the inputs it exists for: a viral window,
@@ -16,7 +16,6 @@ import { createTestTable, type TestTable } from "#test/support/dynamo";
  * shards, and posts dated in the future. Stream records are built exactly as the table's stream
  * delivers mention INSERTs; counts are read back from DynamoDB Local.
  */
-const TOPIC = "arn:aws:sns:us-east-1:000000000000:backlash-scale-alerts";
 const parsed = parseBrandConfig({
   brand: "scale",
   displayName: "Scale",
@@ -27,10 +26,11 @@ const parsed = parseBrandConfig({
 });
 if (!parsed.ok) throw new Error("test brand invalid");
 
+let rig: DetectHandlerRig;
 let table: TestTable;
 let sns: SnsStandIn;
 let store: DetectionStore;
-let handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
+let handler: DetectHandlerRig["handler"];
 
 const at = (iso: string, seconds: number) => new Date(Date.parse(iso) + seconds * 1000).toISOString();
 
@@ -69,25 +69,16 @@ const windowTotal = async (windowStart: string) => {
 };
 
 beforeAll(async () => {
-  table = await createTestTable("detect-scale");
-  sns = await new SnsStandIn({ topicArn: TOPIC }).start();
-  Object.assign(process.env, {
-    AWS_REGION: LOCAL_AWS.region,
-    AWS_ACCESS_KEY_ID: "local",
-    AWS_SECRET_ACCESS_KEY: "local",
-    AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
-    AWS_ENDPOINT_URL_SNS: sns.url,
-    TABLE_NAME: table.tableName,
-    BRAND_CONFIG: JSON.stringify(parsed.config),
-    ALERT_TOPIC_ARN: TOPIC,
-    OPS_TOPIC_ARN: `${TOPIC}-ops`,
+  rig = await startDetectHandler({
+    tablePrefix: "detect-scale",
+    brandConfigJson: JSON.stringify(parsed.config),
+    snsTopic: TEST_ALERT_TOPIC,
   });
-  ({ handler } = await import("#functions/detect/handler"));
+  ({ table, sns, handler } = rig);
   store = new DetectionStore(table, 30);
 });
 afterAll(async () => {
-  await sns.close();
-  await table.drop();
+  await rig?.close();
 });
 
 describe("detect handler at viral volume (DynamoDB Local)", () => {

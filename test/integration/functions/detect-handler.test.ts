@@ -1,84 +1,41 @@
-import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import type { DynamoDBRecord } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseBrandConfig } from "#shared/core/brand-config";
-import type { ScoredMention } from "#shared/core/mention";
-import { LOCAL_AWS } from "#shared/local/dynamodb-local";
-import { StreamPoller } from "#shared/local/stream-poller";
-import { MentionStore } from "#shared/store/mentions";
-import { SnsStandIn } from "#test/stand-ins/sns";
-import { createTestTable, type TestTable } from "#test/support/dynamo";
+import type { SnsStandIn } from "#test/stand-ins/sns";
+import {
+  acmeComplaint,
+  type DetectHandlerRig,
+  startDetectHandler,
+  TEST_ALERT_TOPIC,
+  thresholdBrand,
+} from "#test/support/detect-handler";
+import type { TestTable } from "#test/support/dynamo";
 
 /**
  * The deployed detect handler itself (functions/detect/handler.ts), configured by environment as
  * the stack configures it, reading the table's real stream from DynamoDB Local and publishing
  * through the real SNS client to a loopback stand-in.
  */
-const TOPIC = "arn:aws:sns:us-east-1:000000000000:backlash-acme-alerts";
-const parsed = parseBrandConfig({
-  brand: "acme",
-  displayName: "Acme",
-  match: { terms: ["acme"] },
-  sources: { simulator: {} },
-  detection: { method: "threshold", threshold: 10 },
-  alerts: { sms: ["+447700900123"], email: ["oncall@acme.example"] },
-});
-if (!parsed.ok) throw new Error("test brand invalid");
-
+const config = thresholdBrand();
+let rig: DetectHandlerRig;
 let table: TestTable;
 let sns: SnsStandIn;
-let handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
-const records: DynamoDBRecord[] = [];
-
-const negative = (n: number): ScoredMention => ({
-  id: `n${n}`,
-  source: "simulator",
-  text: `acme lost my bag again ${n}`,
-  author: `user${n}`,
-  createdAt: new Date(Date.UTC(2026, 10, 27, 12, 1, n)).toISOString(),
-  sentiment: {
-    label: "NEGATIVE",
-    scorer: "local",
-    scores: { positive: 0, negative: 0.9, neutral: 0.1, mixed: 0 },
-  },
-});
+let handler: DetectHandlerRig["handler"];
+let records: DetectHandlerRig["records"];
 
 beforeAll(async () => {
-  table = await createTestTable("detect-handler");
-  sns = await new SnsStandIn({ topicArn: TOPIC }).start();
-  Object.assign(process.env, {
-    AWS_REGION: LOCAL_AWS.region,
-    AWS_ACCESS_KEY_ID: "local",
-    AWS_SECRET_ACCESS_KEY: "local",
-    AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
-    AWS_ENDPOINT_URL_SNS: sns.url,
-    TABLE_NAME: table.tableName,
-    BRAND_CONFIG: JSON.stringify(parsed.config),
-    ALERT_TOPIC_ARN: TOPIC,
-    OPS_TOPIC_ARN: `${TOPIC}-ops`,
+  rig = await startDetectHandler({
+    tablePrefix: "detect-handler",
+    brandConfigJson: JSON.stringify(config),
+    snsTopic: TEST_ALERT_TOPIC,
     // As the stack sets it; without alerts.reportBaseUrl it must not turn into a presigned link.
-    REPORT_BUCKET: "backlash-acme-reportbucket",
+    env: { REPORT_BUCKET: "backlash-acme-reportbucket" },
+    seed: Array.from({ length: 12 }, (_, i) => acmeComplaint(i)),
   });
-  ({ handler } = await import("#functions/detect/handler"));
-
-  await new MentionStore(table, "acme", 30).putMentions(Array.from({ length: 12 }, (_, i) => negative(i)));
-  const described = await table.client.send(new DescribeTableCommand({ TableName: table.tableName }));
-  // Collect the stream's mention INSERTs exactly as Lambda would deliver them.
-  await new StreamPoller({
-    streams: table.streams,
-    streamArn: described.Table?.LatestStreamArn ?? "",
-    batchSize: 1000,
-    filter: (r) => r.dynamodb?.NewImage?.type?.S === "mention",
-    handler: async (event) => {
-      records.push(...event.Records);
-      return { batchItemFailures: [] };
-    },
-  }).drain();
+  ({ table, sns, handler, records } = rig);
 });
 afterAll(async () => {
-  await sns.close();
-  await table.drop();
+  await rig?.close();
 });
 
 describe("detect Lambda handler (DynamoDB Local stream, SNS stand-in)", () => {
@@ -115,9 +72,7 @@ describe("detect Lambda handler (DynamoDB Local stream, SNS stand-in)", () => {
     const email = (publish?.message as { email: string } | undefined)?.email ?? "";
     const whatToDo = email.slice(email.indexOf("WHAT TO DO NOW"));
     expect(whatToDo).toContain(`If it is, reply (the brand's checklist for a ${severity} incident):`);
-    for (const step of parsed.config.alerts.replyChecklist[
-      severity === "critical" ? "critical" : "warning"
-    ]) {
+    for (const step of config.alerts.replyChecklist[severity === "critical" ? "critical" : "warning"]) {
       expect(whatToDo).toContain(`[ ] ${step}`);
     }
   });
