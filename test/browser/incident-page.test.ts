@@ -158,7 +158,7 @@ describe("the incident page, from the SMS link, in a phone-sized Chromium", () =
     expect(await logText()).toMatch(/warning opened notice: 12 negative[\s\S]*warning reminder notice/);
     expect(await page.locator('meta[name="viewport"]').count()).toBe(1);
     // One column on a phone: nothing wider than the screen.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
   });
 
   it("Acknowledge is recorded with who and when, and reminders stop", { timeout: 60_000 }, async () => {
@@ -217,7 +217,7 @@ describe("the incident page, from the SMS link, in a phone-sized Chromium", () =
     await opened.screenshot("incident-page-phone-full");
     // The README's picture: what the phone shows on opening the link (one 390x844 screen).
     const path = resolve(ARTIFACTS_DIR, "incident-page-phone.png");
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate("window.scrollTo(0, 0)");
     await page.screenshot({ path, animations: "disabled", caret: "hide" });
     if (process.env.UPDATE_DOCS === "1") await copyFile(path, resolve("docs/incident-page-phone.png"));
   });
