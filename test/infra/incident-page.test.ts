@@ -65,7 +65,7 @@ describe("the hosted incident page", () => {
         actionsOf(s).includes("secretsmanager:GetSecretValue"),
       );
       expect(own).toHaveLength(1);
-      expect(resourcesOf(own[0] ?? {})).toEqual([{ Ref: ids.secret }]);
+      expect(own.flatMap(resourcesOf)).toEqual([{ Ref: ids.secret }]);
     }
     expect(
       statementsOfFunction(template, ids.report).filter((s) =>
