@@ -1,4 +1,4 @@
-import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
+import type { LambdaFunctionURLEvent } from "aws-lambda";
 import { brandConfigFromEnv, requireEnv } from "#shared/config/env";
 import { logger } from "#shared/logger";
 import { handleIncidentPageRequest } from "#shared/pipeline/incident-page";
@@ -25,13 +25,20 @@ const deps = {
   capabilityKey,
 };
 
-const NOT_FOUND: LambdaFunctionURLResult = {
+/** The structured Function URL response (Lambda also accepts a bare string; we never send one). */
+export interface PageFunctionResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+const NOT_FOUND: PageFunctionResult = {
   statusCode: 404,
   headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
   body: "Not found.\n",
 };
 
-export const handler = async (event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult> => {
+export const handler = async (event: LambdaFunctionURLEvent): Promise<PageFunctionResult> => {
   const raw = event.body ?? "";
   const body = event.isBase64Encoded ? Buffer.from(raw, "base64").toString("utf8") : raw;
   const response = await handleIncidentPageRequest(
