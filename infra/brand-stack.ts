@@ -288,6 +288,7 @@ export class BrandStack extends Stack {
       ingest: this.ingest,
       detect: this.detect,
       report: this.report,
+      page: this.page,
       streamDeadLetters: state.streamDeadLetters,
       watchComprehendBudget: usesComprehend,
       alertTopics: [state.alertTopic],

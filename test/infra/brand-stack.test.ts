@@ -583,7 +583,9 @@ describe("monitoring", () => {
       .filter((alarm) => alarm.Properties.MetricName === "Errors")
       .map((alarm) => alarm.Properties.Dimensions[0].Value.Ref)
       .sort();
-    expect(watched).toEqual([ids.detect, ids.report, ...deployedSources.map(ids.ingest)].sort());
+    expect(watched).toEqual(
+      [ids.detect, ids.report, logicalIdOf(stack.page.function), ...deployedSources.map(ids.ingest)].sort(),
+    );
   });
 
   it("alarms as soon as the dead-letter queue holds a message", () => {

@@ -74,6 +74,15 @@ describe("the hosted incident page", () => {
     ).toEqual([]);
   });
 
+  it("alarms to the ops topic when the page function fails (on-call's buttons would not work)", () => {
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      MetricName: "Errors",
+      Namespace: "AWS/Lambda",
+      Dimensions: [{ Name: "FunctionName", Value: { Ref: ids.page } }],
+      AlarmActions: [{ Ref: logicalIdOf(stack.state.opsTopic) }],
+    });
+  });
+
   it("tells detect where the page is, so alerts carry links to it", () => {
     expect(functionEnv(template, ids.detect)).toMatchObject({
       PAGE_URL: { "Fn::GetAtt": [expect.stringMatching(/^PageFunctionFunctionUrl/), "FunctionUrl"] },
