@@ -110,7 +110,7 @@ const deps = {
     reportUrl,
     silenceCommand: (id: string) =>
       pageKey && pageBase
-        ? "open the incident page (the link above) and press Acknowledge or Silence"
+        ? "open the incident page (the link below) and press Acknowledge or Silence"
         : `npm run silence -- --table ${table.tableName} --incident ${id} --for 2h${localEndpoint ? ` --endpoint ${localEndpoint}` : ""}`,
   }),
   publisher: sinkPublisher(new SnsAlertSink({ topicArn: requireEnv("ALERT_TOPIC_ARN") })),
