@@ -10,12 +10,14 @@ import { brandConfigFromEnv, requireEnv } from "#shared/config/env";
 import { recipientsFromEnv } from "#shared/config/recipients";
 import type { CountedMention } from "#shared/core/batch-step";
 import { withRecipients } from "#shared/core/brand-config";
+import { capabilityLink } from "#shared/core/capability";
 import { BACKLASH_METRICS, METRICS_NAMESPACE } from "#shared/core/metric-names";
 import { logger } from "#shared/logger";
-import { createComposer } from "#shared/pipeline/compose";
+import { type AlertRecipient, createComposer } from "#shared/pipeline/compose";
 import { createConfirmation } from "#shared/pipeline/confirm";
 import { countAndDetect } from "#shared/pipeline/detect";
 import { reportFileName } from "#shared/report/file-name";
+import { pageKeyFromEnv } from "#shared/secrets/page-key";
 import { ComprehendScorer } from "#shared/sentiment/comprehend";
 import { scoringServiceFor } from "#shared/sentiment/scoring-service";
 import { DynamoDailyBudget } from "#shared/store/budget";
@@ -44,13 +46,21 @@ const reportFunction = process.env.REPORT_FUNCTION_NAME;
 const opsTopicArn = requireEnv("OPS_TOPIC_ARN");
 const lambda = reportFunction ? new LambdaClient({}) : undefined;
 
+const pageKey = pageKeyFromEnv();
+// The incident page: the stack's Function URL, unless alerts.reportBaseUrl (a custom domain) fronts it.
+const pageBase = config.alerts.reportBaseUrl ?? process.env.PAGE_URL;
+
 /**
- * The link an alert carries: the report under alerts.reportBaseUrl when one is set. Without it
- * there is no link for now: a presigned S3 link is ~1,600 characters (never fits an SMS) and dies
- * with the function's temporary credentials. The stack's hosted incident page will answer here.
+ * The link an alert carries: a capability link to the incident page (`/i/<short id>?t=<token>`,
+ * signed for the channel's recipients, valid 7 days) when the stack has a page. Without one, the
+ * report under a report base URL; else none (a presigned S3 link never fits an SMS and dies with
+ * the function's temporary credentials).
  */
-const reportUrl = (incidentId: string): string | undefined =>
-  reportBase ? `${reportBase.replace(/\/$/, "")}/${reportFileName(incidentId)}` : undefined;
+const reportUrl = async (incidentId: string, recipient: AlertRecipient): Promise<string | undefined> => {
+  if (pageKey && pageBase)
+    return capabilityLink(pageBase, await pageKey(), incidentId, recipient, new Date());
+  return reportBase ? `${reportBase.replace(/\/$/, "")}/${reportFileName(incidentId)}` : undefined;
+};
 
 /** Asks the report function to (re)write the changed incidents' pages; fire and forget (async invoke). */
 const requestReports = async (incidentIds: string[]): Promise<void> => {
@@ -99,7 +109,9 @@ const deps = {
     mentions,
     reportUrl,
     silenceCommand: (id: string) =>
-      `npm run silence -- --table ${table.tableName} --incident ${id} --for 2h${localEndpoint ? ` --endpoint ${localEndpoint}` : ""}`,
+      pageKey && pageBase
+        ? "open the incident page (the link below) and press Acknowledge or Silence"
+        : `npm run silence -- --table ${table.tableName} --incident ${id} --for 2h${localEndpoint ? ` --endpoint ${localEndpoint}` : ""}`,
   }),
   publisher: sinkPublisher(new SnsAlertSink({ topicArn: requireEnv("ALERT_TOPIC_ARN") })),
   // A notice SNS refused as invalid is set aside; the operators hear of it here.

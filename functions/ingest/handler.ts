@@ -3,7 +3,7 @@ import { PublishCommand } from "@aws-sdk/client-sns";
 import type { Context } from "aws-lambda";
 import { snsClient } from "#shared/alerts/sns";
 import { brandConfigFromEnv, requireEnv } from "#shared/config/env";
-import { enabledSources, type SourcesConfig } from "#shared/core/brand-config";
+import { enabledSources, type SourcesConfig, withExcludeTerms } from "#shared/core/brand-config";
 import { BACKLASH_METRICS, METRICS_NAMESPACE } from "#shared/core/metric-names";
 import { logger } from "#shared/logger";
 import { recordAgreement } from "#shared/pipeline/agreement";
@@ -18,6 +18,7 @@ import { AgreementStore } from "#shared/store/agreement";
 import { DynamoDailyBudget } from "#shared/store/budget";
 import { dynamoClient } from "#shared/store/client";
 import { CursorStore, SourceHealthStore } from "#shared/store/cursors";
+import { ExcludeTermStore } from "#shared/store/exclude-terms";
 import { MentionStore } from "#shared/store/mentions";
 import { DynamoSentimentCache } from "#shared/store/sentiment-cache";
 
@@ -40,6 +41,8 @@ const scorer = scoringServiceFor(config, {
   budget: new DynamoDailyBudget(table, "comprehend", config.sentiment.comprehendUnitsPerDay),
 });
 const agreement = new AgreementStore(table);
+// Terms on-call marked as noise on the incident page: read every run, so they apply from the next one.
+const excludeTerms = new ExcludeTermStore(table);
 const ports = {
   mentions: new MentionStore(table, config.brand, config.retentionDays),
   cursors: new CursorStore(table),
@@ -116,8 +119,9 @@ export const handler = async (event: IngestEvent, context?: Context) => {
   metrics.addDimensions({ brand: config.brand, source: source.name });
   const tallied = scoreAndTally();
   try {
+    const noise = await excludeTerms.list();
     const report = await runIngest({
-      config,
+      config: withExcludeTerms(config, noise),
       source,
       scorer: tallied.scorer,
       ports,

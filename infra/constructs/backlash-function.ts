@@ -7,11 +7,13 @@ import { DynamoEventSource, type DynamoEventSourceProps } from "aws-cdk-lib/aws-
 import { NodejsFunction, OutputFormat, SourceMapMode } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
+import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IStringParameter } from "aws-cdk-lib/aws-ssm";
 import { Construct } from "constructs";
+import { PAGE_KEY_SECRET_ENV } from "#shared/secrets/page-key";
 
-export const HANDLERS = ["ingest", "detect", "report"] as const;
+export const HANDLERS = ["ingest", "detect", "report", "page"] as const;
 export type HandlerName = (typeof HANDLERS)[number];
 
 const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -236,6 +238,13 @@ export class BacklashFunction extends Construct {
         );
       }
     }
+    return this;
+  }
+
+  /** PAGE_KEY_SECRET = the capability-link key's secret (its ARN) + read access to that one secret. */
+  readsPageKey(secret: ISecret): this {
+    secret.grantRead(this.function);
+    this.function.addEnvironment(PAGE_KEY_SECRET_ENV, secret.secretArn);
     return this;
   }
 

@@ -41,6 +41,8 @@ export interface MonitoringProps {
   ingest: readonly { source: string; scheduleMinutes: number; fn: BacklashFunction }[];
   detect: BacklashFunction;
   report: BacklashFunction;
+  /** The incident page function: its errors are on-call's buttons failing. */
+  page?: BacklashFunction;
   streamDeadLetters: IQueue;
   /** Alarm when the daily Comprehend budget is used up (only when Comprehend is in use). */
   watchComprehendBudget: boolean;
@@ -102,6 +104,7 @@ export class Monitoring extends Construct {
       ...props.ingest.map(({ source, fn }) => ({ label: `ingest ${source}`, fn })),
       { label: "detect", fn: props.detect },
       { label: "report", fn: props.report },
+      ...(props.page ? [{ label: "incident page", fn: props.page }] : []),
     ];
     for (const { label, fn } of functions) {
       raise(

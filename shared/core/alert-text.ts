@@ -30,8 +30,10 @@ export interface AlertContext {
   /** `${source}:${author}` of authors who were positive before this incident (existing customers). */
   priorPositiveAuthors: ReadonlySet<string>;
   windowMinutes: number;
-  /** Incident report; also the SMS link, so it should be short. */
+  /** Incident report or page; also the SMS link unless smsReportUrl is set, so it should be short. */
   reportUrl?: string;
+  /** The SMS's own link (a capability link issued to the SMS recipients), when it differs. */
+  smsReportUrl?: string;
   dashboardUrl?: string;
   /** The brand's reply steps per severity (alerts.replyChecklist): the email shows the notice's. */
   replyChecklist?: Readonly<Record<Severity, readonly string[]>>;
@@ -295,7 +297,7 @@ export const buildSmsText = (
     ratio: e.ratio,
     windowMinutes: context.windowMinutes,
     topTerm: analysis.terms[0] === undefined ? undefined : shownTerm(analysis.terms[0].term),
-    link: context.reportUrl,
+    link: context.smsReportUrl ?? context.reportUrl,
     durationMs: incidentDurationMs(context),
     peakObserved: notification.incident.peak.observed,
   });
@@ -357,6 +359,9 @@ const boundedContext = (context: AlertContext): AlertContext => {
         : { brand: oneLine(clipText(brand.brand, ALERT_LIMITS.brandGraphemes)) }),
     },
     reportUrl: report,
+    ...(context.smsReportUrl === undefined
+      ? {}
+      : { smsReportUrl: shownLink(context.smsReportUrl, ALERT_LIMITS.linkUnits) }),
     dashboardUrl: dashboard,
     silenceCommand:
       silenceCommand === undefined

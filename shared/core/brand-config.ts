@@ -656,3 +656,9 @@ export const withRecipients = (config: BrandConfig, recipients: Recipients): Bra
 
 /** The Parameter Store name the stack writes a brand's recipients to. */
 export const recipientsParameterName = (brand: string): string => `/backlash/${brand}/recipients`;
+
+/** The brand file's exclusions plus the terms marked as noise from the incident page (stored in the table). */
+export const withExcludeTerms = (config: BrandConfig, terms: readonly string[]): BrandConfig =>
+  terms.length === 0
+    ? config
+    : { ...config, match: { ...config.match, exclude: [...new Set([...config.match.exclude, ...terms])] } };

@@ -100,6 +100,42 @@ export interface Incident {
   silencedUntil?: string;
   /** Notices issued so far: the sequence number in the next notification id. */
   notices: number;
+  /** Who acknowledged it from the incident page, and when (wall clock): reminders stop. */
+  acknowledged?: { by: string; at: string };
+  /** The alert log: notices issued (not the silenced ones), oldest first, the newest NOTICE_LOG_LIMIT. */
+  noticeLog?: NoticeLogEntry[];
+  /** What on-call did from the incident page, oldest first (see shared/core/incident-actions). */
+  actions?: IncidentAction[];
+}
+
+export interface NoticeLogEntry {
+  /** Data time: the start of the window behind the notice. */
+  at: string;
+  kind: NotificationKind;
+  severity: Severity;
+  observed: number;
+}
+
+export type IncidentActionKind =
+  | "acknowledge"
+  | "silence-1h"
+  | "silence-4h"
+  | "silence-until-resolved"
+  | "resolve"
+  | "exclude-term";
+
+export interface IncidentAction {
+  kind: IncidentActionKind;
+  /** The recipient the page's link was issued to. */
+  by: string;
+  /** Wall-clock time of the action (ISO). */
+  at: string;
+  /** The page's form nonce: the same request sent twice is recorded once. */
+  requestId: string;
+  /** exclude-term: the term added to the brand's exclusions. */
+  term?: string;
+  /** silence-*: notices are suppressed until then (data time). */
+  silencedUntil?: string;
 }
 
 /** A notice the lifecycle asks to send. `id` = `<incident id>#<sequence>`: the idempotency key. */

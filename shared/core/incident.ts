@@ -3,6 +3,7 @@ import type {
   Evaluation,
   Incident,
   IncidentState,
+  NoticeLogEntry,
   Notification,
   NotificationKind,
   Severity,
@@ -19,7 +20,8 @@ import { compareInstants, minutesBetween } from "#shared/core/windows";
  *          [notice "escalated", even inside the cooldown]
  *   firing/escalating --resolveAfterQuietWindows closed quiet windows in a row--> resolved
  *          [notice "resolved"]; an alarming window in between starts the quiet count again
- *   reminders every max(reminderMinutes, cooldownMinutes) on closed windows that are not quiet.
+ *   reminders every max(reminderMinutes, cooldownMinutes) on closed windows that are not quiet,
+ *   until someone acknowledges the incident.
  *
  * "Quiet" is the evaluation's lower all-clear bar (see Evaluation.quiet), so a window that is
  * merely not alarming keeps the incident open ("elevated"). Only closed windows can be quiet or
@@ -50,6 +52,9 @@ const verdictOf = (evaluation: Evaluation): WindowVerdict | undefined => {
 
 export const incidentIdFor = (startedAt: string): string => `inc-${startedAt}`;
 
+/** Entries kept in the incident's alert log: an hourly reminder for four days, and some. */
+export const NOTICE_LOG_LIMIT = 100;
+
 const isSilenced = (incident: Incident, at: string): boolean =>
   incident.silencedUntil !== undefined && compareInstants(at, incident.silencedUntil) < 0;
 
@@ -68,9 +73,11 @@ const notify = (
   const at = evaluation.windowStart;
   if (isSilenced(incident, at)) return { incident, notifications: [] };
   const notices = incident.notices + 1;
+  const logged: NoticeLogEntry = { at, kind, severity: incident.severity, observed: evaluation.observed };
   const notified: Incident = {
     ...incident,
     notices,
+    noticeLog: [...(incident.noticeLog ?? []), logged].slice(-NOTICE_LOG_LIMIT),
     lastNotified: { at, kind, observed: evaluation.observed, severity: incident.severity },
     notifiedPeak: Math.max(incident.notifiedPeak ?? 0, evaluation.observed),
   };
@@ -127,6 +134,8 @@ const noticeForOpenIncident = (
     const step = notify(escalating, "escalated", evaluation);
     return incident.state === "escalating" ? step : { ...step, transition: "escalating" };
   }
+  // Someone acknowledged from the incident page: reminders stop; escalation and the end still page.
+  if (incident.acknowledged !== undefined) return { incident, notifications: [] };
   // Reminders quote whole windows only: an early look would under-state the count.
   const interval = Math.max(config.reminderMinutes, config.cooldownMinutes);
   if (evaluation.closed && minutesBetween(last.at, evaluation.windowStart) >= interval) {

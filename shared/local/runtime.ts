@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
@@ -29,13 +30,16 @@ import type { PageAlert, PageSnapshot, PageSource } from "#shared/local/page/sna
 import { type ReceivedPublish, startSnsReceiver } from "#shared/local/sns-receiver";
 import { StreamPoller } from "#shared/local/stream-poller";
 import { logger } from "#shared/logger";
+import { handleIncidentPageRequest } from "#shared/pipeline/incident-page";
 import { listBrandValues } from "#shared/replay/load";
 import { reportFileName } from "#shared/report/file-name";
 import { envVariableForSecret } from "#shared/secrets/env";
+import { PAGE_KEY_SECRET_ENV } from "#shared/secrets/page-key";
 import { mostMentionedHandle, readCsvMentions } from "#shared/sources/csv-replay";
 import { AgreementStore } from "#shared/store/agreement";
 import { type SourceHealth, SourceHealthStore } from "#shared/store/cursors";
 import { DetectionStore } from "#shared/store/detection-store";
+import { ExcludeTermStore } from "#shared/store/exclude-terms";
 import { MentionStore } from "#shared/store/mentions";
 import { isMentionInsert } from "#shared/store/stream-records";
 import { createTableInput } from "#shared/store/table-definition";
@@ -251,7 +255,18 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
 
     const snapshot = async (): Promise<PageSnapshot> =>
       buildSnapshot({ config, reportsDir, detection, mentions, health, alerts, sources, agreement });
+    // The incident page's key for this run: links printed by this run open its pages only.
+    const pageKeySecret = `backlash/${config.brand}/page-key`;
+    const pageKey = randomBytes(32).toString("base64url");
+    const incidentPageDeps = {
+      config,
+      store: detection,
+      mentions,
+      excludeTerms: new ExcludeTermStore(table),
+      capabilityKey: async () => pageKey,
+    };
     page = await startPageServer({
+      incidentPages: (request) => handleIncidentPageRequest(request, incidentPageDeps),
       port: options.port,
       brand: config.brand,
       displayName: config.displayName,
@@ -279,7 +294,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       POWERTOOLS_TRACE_ENABLED: "false",
       POWERTOOLS_DEV: "true",
       SECRETS_FROM_ENV: "true",
-      REPORT_BASE_URL: `${page.url.replace(/\/$/, "")}/reports`,
+      // Alerts link to the incident page this server serves (/i/<short id>?t=<token>).
+      PAGE_URL: page.url,
+      [PAGE_KEY_SECRET_ENV]: pageKeySecret,
+      [envVariableForSecret(pageKeySecret)]: pageKey,
       REPORTS_DIR: reportsDir,
       // The simulator's posts are dated in its accelerated time, which the handlers take as "now".
       ...(config.sources.simulator && (config.sources.simulator.speed ?? 1) > 1

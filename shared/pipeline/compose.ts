@@ -11,11 +11,20 @@ const BASELINE_HOURS = 24;
 const MAX_EXPLAINED_MENTIONS = 5_000;
 const BASELINE_SAMPLE = 2_000;
 
+/** Who a link is issued to: the SMS subscribers or the email subscribers of the alert topic. */
+export type AlertRecipient = "sms" | "email";
+
 export interface ComposerDeps {
   config: BrandConfig;
   mentions: Pick<MentionStore, "mentionsBetween" | "authorsPositiveBefore">;
-  /** Where an incident's report lives (page locally, report bucket / reportBaseUrl in the cloud). */
-  reportUrl?: (incidentId: string) => string | undefined | Promise<string | undefined>;
+  /**
+   * The incident's link for one channel's recipients (a capability link to the incident page, or
+   * the report under alerts.reportBaseUrl): the email's and the SMS's may differ.
+   */
+  reportUrl?: (
+    incidentId: string,
+    recipient: AlertRecipient,
+  ) => string | undefined | Promise<string | undefined>;
   /** The command on-call runs to silence an incident (shown in the email's checklist). */
   silenceCommand?: (incidentId: string) => string;
 }
@@ -43,7 +52,10 @@ export const createComposer =
       windowMentions.filter((m) => isNegative(m.sentiment)),
       incident.startedAt,
     );
-    const link = await reportUrl?.(incident.id);
+    const [link, smsLink] = await Promise.all([
+      reportUrl?.(incident.id, "email"),
+      reportUrl?.(incident.id, "sms"),
+    ]);
     const message = buildSnsMessage(
       {
         brand: { displayName: config.displayName, brand: config.brand, match: config.match },
@@ -53,6 +65,7 @@ export const createComposer =
         priorPositiveAuthors,
         windowMinutes: minutes,
         ...(link ? { reportUrl: link } : {}),
+        ...(smsLink && smsLink !== link ? { smsReportUrl: smsLink } : {}),
         replyChecklist: config.alerts.replyChecklist,
         ...(silenceCommand ? { silenceCommand: silenceCommand(incident.id) } : {}),
         ...(config.alerts.quietHours ? { timeZone: config.alerts.quietHours.timeZone } : {}),

@@ -2,6 +2,7 @@ import { type AlertAnalysis, analyseAlert, formatPercent, type TopPost } from "#
 import type {
   Evaluation,
   Incident,
+  IncidentActionKind,
   Notification,
   NotificationKind,
   WindowCounts,
@@ -207,10 +208,10 @@ const postItem = (post: TopPost): SafeHtml => {
   }</li>`;
 };
 
-export const renderIncidentReport = (model: IncidentReportModel): string => {
+/** The report's sections: the incident page shows the same ones under its actions. */
+export const reportSections = (model: IncidentReportModel): SafeHtml => {
   const { input, analysis, themes, replies } = model;
   const { incident, brand } = input;
-  const title = `${brand.displayName}: incident ${incident.id}`;
   const negatives = analysis.negatives.length;
   const existing = analysis.existingCustomers;
   const fresh = analysis.newVoices;
@@ -236,19 +237,7 @@ export const renderIncidentReport = (model: IncidentReportModel): string => {
     (s) =>
       html`<tr><td>${s.source}</td><td class="num">${s.negative}</td><td class="num">${s.total}</td><td class="num">${formatPercent(s.negative, negatives)}</td></tr>`,
   );
-  return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
-<style>${trustedHtml(REPORT_CSS)}</style>
-</head>
-<body>
-<main>
-<h1>${brand.displayName}: backlash report</h1>
-<p class="sub">Incident ${incident.id} · ${incident.state} · generated ${utcMinute(input.generatedAt)}</p>
-<section id="summary">
+  return html`<section id="summary">
 <dl class="facts">
 ${fact("Started", utcMinute(incident.startedAt))}
 ${fact("Resolved", incident.resolvedAt ? utcMinute(incident.resolvedAt) : "still open")}
@@ -295,6 +284,66 @@ ${
     : html`<p>No negative posts.</p>`
 }
 </section>
+${logSection(incident)}`;
+};
+
+type LogEntry = { at: string; what: string; who: string };
+
+const ACTION_TEXT: Record<IncidentActionKind, string> = {
+  acknowledge: "Acknowledged",
+  "silence-1h": "Silenced for 1 h",
+  "silence-4h": "Silenced for 4 h",
+  "silence-until-resolved": "Silenced until resolved",
+  resolve: "Resolved by hand",
+  "exclude-term": "Marked as noise",
+};
+
+/** The alert log: every notice issued and every action taken from the incident page, in time order. */
+export const alertLog = (incident: Incident): LogEntry[] =>
+  [
+    ...(incident.noticeLog ?? []).map((n) => ({
+      at: n.at,
+      what: `${n.kind === "resolved" ? "Resolved" : `${n.severity} ${n.kind}`} notice: ${n.observed} negative`,
+      who: "sent to on-call",
+    })),
+    ...(incident.actions ?? []).map((a) => ({
+      at: a.at,
+      what: `${ACTION_TEXT[a.kind]}${a.term ? `: "${a.term}" excluded from the next ingest` : ""}`,
+      who: a.by,
+    })),
+  ].sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0));
+
+const logSection = (incident: Incident): SafeHtml => {
+  const entries = alertLog(incident);
+  return html`<section id="log">
+<h2>Alert log</h2>
+${
+  entries.length > 0
+    ? html`<table><thead><tr><th>Time</th><th>What</th><th>Who</th></tr></thead><tbody>${entries.map(
+        (e) => html`<tr><td>${utcMinute(e.at)}</td><td>${e.what}</td><td>${e.who}</td></tr>`,
+      )}</tbody></table>`
+    : html`<p>No notices or actions recorded.</p>`
+}
+</section>
+`;
+};
+
+export const renderIncidentReport = (model: IncidentReportModel): string => {
+  const { incident, brand } = model.input;
+  const title = `${brand.displayName}: incident ${incident.id}`;
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<style>${trustedHtml(REPORT_CSS)}</style>
+</head>
+<body>
+<main>
+<h1>${brand.displayName}: backlash report</h1>
+<p class="sub">Incident ${incident.id} · ${incident.state} · generated ${utcMinute(model.input.generatedAt)}</p>
+${reportSections(model)}
 <footer>Backlash detector incident report. Self-contained page: no scripts, no external assets.</footer>
 </main>
 </body>

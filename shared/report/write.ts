@@ -4,7 +4,12 @@ import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { BrandConfig } from "#shared/core/brand-config";
 import { isNegative } from "#shared/core/mention";
 import { reportFileName } from "#shared/report/file-name";
-import { buildIncidentReport, renderIncidentReport, reportRange } from "#shared/report/incident-report";
+import {
+  buildIncidentReport,
+  type IncidentReportInput,
+  renderIncidentReport,
+  reportRange,
+} from "#shared/report/incident-report";
 import type { DetectionStore } from "#shared/store/detection-store";
 import type { MentionStore } from "#shared/store/mentions";
 
@@ -66,13 +71,14 @@ export interface WriteIncidentReportDeps {
 
 /**
  * Reads the incident, its windows (with context before and after), its own mentions and a sample
- * of the day before (the baseline its themes are measured against), and writes its report page.
+ * of the day before (the baseline its themes are measured against): the report's and the incident
+ * page's input. Undefined when there is no such incident.
  */
-export const writeIncidentReport = async (
-  deps: WriteIncidentReportDeps,
-): Promise<{ fileName: string; location: string }> => {
+export const readIncidentReportInput = async (
+  deps: Omit<WriteIncidentReportDeps, "sink">,
+): Promise<IncidentReportInput | undefined> => {
   const incident = await deps.store.incident(deps.incidentId);
-  if (!incident) throw new Error(`no incident ${JSON.stringify(deps.incidentId)} in the table`);
+  if (!incident) return undefined;
   const range = reportRange(incident, deps.config.detection.windowMinutes);
   // Through the time index, newest first, each read capped and paged: however many posts came
   // before the incident (a busy brand has tens of thousands a day), its own are read first.
@@ -83,18 +89,26 @@ export const writeIncidentReport = async (
   ]);
   const negativesInside = incidentMentions.filter((m) => isNegative(m.sentiment));
   const priorPositiveAuthors = await deps.mentions.authorsPositiveBefore(negativesInside, incident.startedAt);
-  const html = renderIncidentReport(
-    buildIncidentReport({
-      brand: deps.config,
-      incident,
-      windows,
-      incidentMentions,
-      incidentMentionsCapped: incidentMentions.length >= MAX_INCIDENT_MENTIONS,
-      baselineMentions,
-      priorPositiveAuthors,
-      generatedAt: (deps.now?.() ?? new Date()).toISOString(),
-    }),
-  );
-  const fileName = reportFileName(incident.id);
+  return {
+    brand: deps.config,
+    incident,
+    windows,
+    incidentMentions,
+    incidentMentionsCapped: incidentMentions.length >= MAX_INCIDENT_MENTIONS,
+    baselineMentions,
+    priorPositiveAuthors,
+    ...(incident.noticeLog ? { alerts: incident.noticeLog } : {}),
+    generatedAt: (deps.now?.() ?? new Date()).toISOString(),
+  };
+};
+
+/** Reads the incident as above and writes its report page. */
+export const writeIncidentReport = async (
+  deps: WriteIncidentReportDeps,
+): Promise<{ fileName: string; location: string }> => {
+  const input = await readIncidentReportInput(deps);
+  if (!input) throw new Error(`no incident ${JSON.stringify(deps.incidentId)} in the table`);
+  const html = renderIncidentReport(buildIncidentReport(input));
+  const fileName = reportFileName(input.incident.id);
   return { fileName, location: await deps.sink.write(fileName, html) };
 };

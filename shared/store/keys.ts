@@ -27,6 +27,8 @@ export const keys = {
   agreement: (hour: string) => ({ pk: "AGREEMENT", sk: hour }),
   /** confirm mode: the recorded switch to cascade, when agreement fell below the bar. */
   sentimentMode: () => ({ pk: "SENTIMENT_MODE", sk: "MODE" }),
+  /** Terms on-call marked as noise from the incident page: ingest adds them to the brand's exclusions. */
+  excludeTerms: () => ({ pk: "EXCLUDE", sk: "TERMS" }),
 } as const;
 
 /** Short, fixed-size token for a mention, kept in its window's "counted" set (72 bits: collisions negligible). */

@@ -110,6 +110,20 @@ describe("npm start (local runtime, demo scenario)", () => {
     }
   });
 
+  it("the printed SMS links to the incident page npm start serves (the stack's page code)", async () => {
+    const link = /(http:\/\/127\.0\.0\.1:\d+\/i\/\d{8}T\d{4,}\?t=[^\s"]+)/.exec(output)?.[1];
+    expect(link?.startsWith(`${pageUrl}i/`)).toBe(true);
+    const page = await fetch(link ?? "");
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("Example Air: backlash");
+    expect(html).toContain('<section id="log">');
+    // A GET on the action address changes nothing; it only says to use the buttons.
+    const action = new URL(link ?? "");
+    action.pathname += "/actions";
+    expect((await fetch(action)).status).toBe(405);
+  });
+
   it("stops everything on Ctrl-C, DynamoDB Local included", async () => {
     expect(await portOpen(dynamoPort)).toBe(true);
     child.kill("SIGINT");

@@ -138,7 +138,7 @@ describe("the CDK app", () => {
 
     it("bundles each handler as minified ESM with a source map and the createRequire banner", () => {
       const entries = bundledEntries(assembly);
-      expect(entries).toHaveLength(3);
+      expect(entries).toHaveLength(4);
       for (const { dir, code } of entries) {
         expect(code.startsWith("import { createRequire as __createRequire } from 'node:module';")).toBe(true);
         expect(code).toMatch(/export\s*\{/);

@@ -58,14 +58,14 @@ const ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS = [
 
 describe("functions", () => {
   it("run the pinned nodejs24.x runtime on arm64 with tracing, source maps and Powertools settings", () => {
-    template.resourceCountIs("AWS::Lambda::Function", deployedSources.length + 2);
+    template.resourceCountIs("AWS::Lambda::Function", deployedSources.length + 3);
     template.allResourcesProperties("AWS::Lambda::Function", {
       Runtime: "nodejs24.x",
       Architectures: ["arm64"],
       TracingConfig: { Mode: "Active" },
       Environment: {
         Variables: Match.objectLike({
-          POWERTOOLS_SERVICE_NAME: Match.stringLikeRegexp("^backlash-(ingest|detect|report)$"),
+          POWERTOOLS_SERVICE_NAME: Match.stringLikeRegexp("^backlash-(ingest|detect|report|page)$"),
           POWERTOOLS_METRICS_NAMESPACE: "Backlash",
           NODE_OPTIONS: "--enable-source-maps",
         }),
@@ -75,7 +75,7 @@ describe("functions", () => {
   });
 
   it("log to their own log groups, which expire", () => {
-    template.resourceCountIs("AWS::Logs::LogGroup", deployedSources.length + 2);
+    template.resourceCountIs("AWS::Logs::LogGroup", deployedSources.length + 3);
     template.allResourcesProperties("AWS::Logs::LogGroup", { RetentionInDays: 30 });
   });
 
@@ -583,7 +583,9 @@ describe("monitoring", () => {
       .filter((alarm) => alarm.Properties.MetricName === "Errors")
       .map((alarm) => alarm.Properties.Dimensions[0].Value.Ref)
       .sort();
-    expect(watched).toEqual([ids.detect, ids.report, ...deployedSources.map(ids.ingest)].sort());
+    expect(watched).toEqual(
+      [ids.detect, ids.report, logicalIdOf(stack.page.function), ...deployedSources.map(ids.ingest)].sort(),
+    );
   });
 
   it("alarms as soon as the dead-letter queue holds a message", () => {

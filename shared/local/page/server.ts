@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { resolve, sep } from "node:path";
 import { loadPageAssets, renderPageHtml } from "#shared/local/page/html";
 import type { PageSnapshot } from "#shared/local/page/snapshot";
+import { MAX_ACTION_BODY_BYTES, type PageRequest, type PageResponse } from "#shared/pipeline/incident-page";
 
 export interface PageServerOptions {
   port: number;
@@ -16,6 +17,8 @@ export interface PageServerOptions {
   snapshot: () => Promise<PageSnapshot>;
   /** Folder of incident reports (`<file>.html`), served under /reports/. */
   reportsDir?: string;
+  /** The hosted incident page's routes (/i/...): the same code the stack's page function runs. */
+  incidentPages?: (request: PageRequest) => Promise<PageResponse | undefined>;
 }
 
 export interface PageServer {
@@ -189,11 +192,35 @@ export const startPageServer = async (options: PageServerOptions): Promise<PageS
     }
   };
 
+  const serveIncidentPage = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
+    if (!options.incidentPages || !url.pathname.startsWith("/i/")) return false;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      // One byte over the limit is enough for the route to refuse it; the rest is not read.
+      if (size > MAX_ACTION_BODY_BYTES + 1) break;
+      chunks.push(chunk);
+    }
+    const response = await options.incidentPages({
+      method: req.method ?? "GET",
+      path: url.pathname,
+      query: url.searchParams,
+      body: Buffer.concat(chunks).toString("utf8"),
+    });
+    if (!response) return false;
+    res.writeHead(response.status, response.headers);
+    res.end(response.body);
+    return true;
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? "/", "http://page.local");
+    if (await serveIncidentPage(req, res, url)) return;
     if (req.method !== "GET") {
       return send(res, 405, "text/plain; charset=utf-8", "Only GET.\n", { allow: "GET" });
     }
-    const { pathname } = new URL(req.url ?? "/", "http://page.local");
+    const { pathname } = url;
     if (pathname === "/") {
       const nonce = randomBytes(16).toString("base64");
       return send(res, 200, "text/html; charset=utf-8", renderPageHtml(identity, assets, nonce), {

@@ -1,0 +1,60 @@
+import type { LambdaFunctionURLEvent } from "aws-lambda";
+import { brandConfigFromEnv, requireEnv } from "#shared/config/env";
+import { logger } from "#shared/logger";
+import { handleIncidentPageRequest } from "#shared/pipeline/incident-page";
+import { PAGE_KEY_SECRET_ENV, pageKeyFromEnv } from "#shared/secrets/page-key";
+import { dynamoClient } from "#shared/store/client";
+import { DetectionStore } from "#shared/store/detection-store";
+import { ExcludeTermStore } from "#shared/store/exclude-terms";
+import { MentionStore } from "#shared/store/mentions";
+
+/**
+ * The hosted incident page behind the stack's Function URL (auth NONE: the capability token in
+ * the link is the authorisation). Wiring only: the routes are shared/pipeline/incident-page, the
+ * same ones `npm start` serves.
+ */
+const config = brandConfigFromEnv();
+const table = { client: dynamoClient, tableName: requireEnv("TABLE_NAME") };
+const capabilityKey =
+  pageKeyFromEnv() ?? (() => Promise.reject(new Error(`${PAGE_KEY_SECRET_ENV} is not set`)));
+const deps = {
+  config,
+  store: new DetectionStore(table, config.retentionDays),
+  mentions: new MentionStore(table, config.brand, config.retentionDays),
+  excludeTerms: new ExcludeTermStore(table),
+  capabilityKey,
+};
+
+/** The structured Function URL response (Lambda also accepts a bare string; we never send one). */
+export interface PageFunctionResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+const NOT_FOUND: PageFunctionResult = {
+  statusCode: 404,
+  headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+  body: "Not found.\n",
+};
+
+export const handler = async (event: LambdaFunctionURLEvent): Promise<PageFunctionResult> => {
+  const raw = event.body ?? "";
+  const body = event.isBase64Encoded ? Buffer.from(raw, "base64").toString("utf8") : raw;
+  const response = await handleIncidentPageRequest(
+    {
+      method: event.requestContext.http.method,
+      path: event.rawPath,
+      query: new URLSearchParams(event.rawQueryString ?? ""),
+      body,
+    },
+    deps,
+  );
+  if (!response) return NOT_FOUND;
+  logger.info("incident page", {
+    method: event.requestContext.http.method,
+    path: event.rawPath,
+    status: response.status,
+  });
+  return { statusCode: response.status, headers: response.headers, body: response.body };
+};
