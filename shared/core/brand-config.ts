@@ -163,6 +163,19 @@ export const DetectionSchema = z
       .max(60)
       .default(5)
       .describe("Size of a counting window. Smaller alerts sooner; larger is steadier."),
+    scales: z
+      .array(
+        z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 60),
+      )
+      .max(4)
+      .default([])
+      .describe(
+        "Sliding window lengths in minutes (multiples of windowMinutes, e.g. [5, 15] with windowMinutes 1), each judged on every counting window against the baseline scaled to its length; alpha is split evenly across them. Empty: the counting window alone.",
+      ),
     method: z
       .enum(["adaptive", "threshold"])
       .default("adaptive")

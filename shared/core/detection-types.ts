@@ -34,6 +34,11 @@ export interface DetectorState {
   lastClosedWindow?: string;
   /** The window still filling (newest seen): every window before it is closed. */
   currentWindow?: string;
+  /**
+   * Negatives of the latest closed windows, oldest first, as many as the longest scale needs
+   * besides the window being judged (multi-scale detection only; bounded, so still O(1)).
+   */
+  recent?: number[];
 }
 
 export type Severity = "warning" | "critical";
@@ -64,6 +69,12 @@ export interface Evaluation {
   severity: Severity | null;
   /** True while fewer than warmupWindows of history exist (only the threshold applies). */
   warmingUp: boolean;
+  /**
+   * Multi-scale detection: length in minutes of the sliding window that observed/expected/ratio/
+   * pValue describe (the scale that fired, else the most improbable one), ending with this
+   * counting window. Absent: they describe the counting window itself.
+   */
+  scaleMinutes?: number;
 }
 
 export type IncidentState = "pending" | "firing" | "escalating" | "resolved";

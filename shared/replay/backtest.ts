@@ -32,8 +32,19 @@ export interface BacktestSettings {
 /** Minutes kept free around real incidents and between random bursts. */
 export const BURST_MARGIN_MINUTES = 60;
 
-/** Minutes after a burst's end in which an alert still counts as its detection. */
-export const graceMinutes = (detection: DetectionConfig): number => 2 * detection.windowMinutes;
+/**
+ * Minutes after a burst's end in which an alert still counts as its detection: two of the
+ * shortest windows judged (the counting window, or the shortest sliding scale).
+ */
+export const graceMinutes = (detection: DetectionConfig): number =>
+  2 *
+  Math.max(
+    detection.windowMinutes,
+    ...detection.scales
+      .slice()
+      .sort((a, b) => a - b)
+      .slice(0, 1),
+  );
 
 /** First to last mention. */
 export const historySpan = (history: BrandHistory): Interval => ({
