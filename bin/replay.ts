@@ -48,6 +48,10 @@ Bursts (negative posts drawn from the file's own negative texts, new ids):
   --burst-duration <d>      duration of a random burst (default 15m)
   --seed <n>                default 1
 
+Alert budget:
+  --calibrate               fit alpha to each brand's own history first (as npm run calibrate
+                            does, to detection.alertBudgetPerWeek), then replay with it
+
 Tuning:
   --sweep key=v1,v2,...     any detection setting (floor = minCount), repeatable; positional
                             key=values after the options work too. Prints a table per setting.
@@ -89,6 +93,7 @@ const parse = () =>
       "burst-size": { type: "string" },
       "burst-duration": { type: "string" },
       seed: { type: "string" },
+      calibrate: { type: "boolean" },
       sweep: { type: "string", multiple: true },
       out: { type: "string" },
       "no-incident-reports": { type: "boolean" },
@@ -191,6 +196,7 @@ const main = async () => {
     manual,
     ...(random ? { random } : {}),
     excludeTerms: [...config.match.terms, ...config.match.handles, ...config.match.hashtags],
+    calibrate: values.calibrate === true,
   };
 
   if (values["compare-sentiment"]) {
@@ -242,6 +248,11 @@ const main = async () => {
     print(
       `${b.history.brand}: ${b.history.mentions.length} mentions (${b.history.mentions.filter((m) => isNegative(m.sentiment)).length} negative, sentiment from ${b.history.sentimentFrom}), ${minute(span.from)} to ${minute(span.to)} UTC`,
     );
+    if (b.calibration) {
+      print(
+        `  calibrated: alpha ${b.calibration.alpha.toExponential(0)} (${b.calibration.incidents} incidents allowed ${b.calibration.allowed} at ${b.calibration.budgetPerWeek} a week${b.calibration.withinBudget ? "" : "; NOT within budget"})`,
+      );
+    }
     print(
       `  real stream: ${b.real.incidents.length} incidents, ${perWeek?.toFixed(2) ?? "-"} per brand-week`,
     );
@@ -266,6 +277,15 @@ const main = async () => {
       return `  ${b.history.brand.padEnd(16)} ${String(b.real.incidents.length).padStart(3)} incidents  ${perWeek?.toFixed(2) ?? "-"} per brand-week`;
     }),
     `  ${"all".padEnd(16)} ${String(total).padStart(3)} incidents  ${incidentsPerBrandWeek(total, run.spans)?.toFixed(2) ?? "-"} per brand-week`,
+    ...(summary.bursts > 0
+      ? [
+          "Injected bursts per brand:",
+          ...run.brands.map((b) => {
+            const own = summariseBursts(b.bursts);
+            return `  ${b.history.brand.padEnd(16)} ${own.detected}/${own.bursts} detected (${((own.rate ?? 0) * 100).toFixed(1)}%), median delay ${own.medianDelayMinutes?.toFixed(1) ?? "-"} min`;
+          }),
+        ]
+      : []),
     ...(summary.bursts > 0
       ? [
           `Injected bursts: ${summary.detected}/${summary.bursts} detected (${((summary.rate ?? 0) * 100).toFixed(1)}%), median delay ${summary.medianDelayMinutes?.toFixed(1) ?? "-"} min from burst start to first alert`,

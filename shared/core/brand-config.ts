@@ -198,6 +198,25 @@ export const DetectionSchema = z
       .min(1)
       .default(8)
       .describe("Never alarm below this many negatives in a window."),
+    alertBudgetPerWeek: z
+      .number()
+      .positive()
+      .default(2)
+      .describe(
+        "Incidents a week the brand's ordinary stream may raise: `npm run calibrate` sets alpha from the brand's history to stay within it.",
+      ),
+    calibration: z
+      .object({
+        alpha: z.number().gt(0).lt(0.5),
+        weeks: z.number().positive().describe("Weeks of history calibrated on."),
+        incidents: z.number().int().min(0).describe("Incidents that history raised with this alpha."),
+        at: z.string().describe("When calibrated (ISO-8601)."),
+      })
+      .strict()
+      .optional()
+      .describe(
+        "Written by `npm run calibrate`: alpha was fitted to the brand's own history. Absent: alpha is the conservative default and alerts say so.",
+      ),
     minRatio: z.number().min(1).default(2).describe("Never alarm below this multiple of the expected count."),
     warmupWindows: z
       .number()
