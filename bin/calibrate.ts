@@ -67,12 +67,12 @@ const main = async () => {
     `${brand}: ${history.mentions.length} mentions over ${result.weeks.toFixed(2)} weeks; budget ${budget} incidents a week = at most ${result.allowed} here`,
   );
   for (const trial of result.trials) {
-    console.log(`  alpha ${trial.alpha.toExponential(0)}: ${trial.incidents} incidents`);
+    console.log(`  alpha ${trial.alpha.toPrecision(2)}: ${trial.incidents} incidents`);
   }
   console.log(
     result.withinBudget
-      ? `Calibrated: alpha ${result.alpha.toExponential(0)} (${result.incidents} incidents on this history)`
-      : `Not within budget even at alpha ${result.alpha.toExponential(0)} (${result.incidents} incidents): raise minCount or the budget`,
+      ? `Calibrated: alpha ${result.alpha.toPrecision(2)} (${result.incidents} incidents on this history)`
+      : `Not within budget even at alpha ${result.alpha.toPrecision(2)} (${result.incidents} incidents): raise minCount or the budget`,
   );
   const settings = { alpha: result.alpha, calibration: result.detection.calibration };
   console.log(JSON.stringify({ detection: settings }, null, 2));

@@ -250,7 +250,7 @@ const main = async () => {
     );
     if (b.calibration) {
       print(
-        `  calibrated: alpha ${b.calibration.alpha.toExponential(0)} (${b.calibration.incidents} incidents allowed ${b.calibration.allowed} at ${b.calibration.budgetPerWeek} a week${b.calibration.withinBudget ? "" : "; NOT within budget"})`,
+        `  calibrated: alpha ${b.calibration.alpha.toPrecision(2)} (${b.calibration.incidents} incidents allowed ${b.calibration.allowed} at ${b.calibration.budgetPerWeek} a week${b.calibration.withinBudget ? "" : "; NOT within budget"})`,
       );
     }
     print(

@@ -4,10 +4,13 @@
  * the caller supplies how many incidents an alpha raises (a replay of the history).
  */
 
-/** Alphas tried, loosest first: roughly three steps a decade, down to far stricter than any default. */
-export const ALPHA_GRID: readonly number[] = [
-  1e-2, 3e-3, 1e-3, 3e-4, 1e-4, 3e-5, 1e-5, 3e-6, 1e-6, 3e-7, 1e-7, 3e-8, 1e-8, 1e-9, 1e-10, 1e-12,
-];
+/** Steps per decade of the alpha grid: fine enough that the budget, not the grid, decides. */
+const STEPS_PER_DECADE = 5;
+
+/** Alphas tried, loosest first: 1e-2 down to 1e-12 (far stricter than any default), log-spaced. */
+export const ALPHA_GRID: readonly number[] = Array.from({ length: 10 * STEPS_PER_DECADE + 1 }, (_, i) =>
+  Number((10 ** (-2 - i / STEPS_PER_DECADE)).toPrecision(2)),
+);
 
 export interface AlphaTrial {
   alpha: number;
