@@ -46,6 +46,8 @@ Bursts (negative posts drawn from the file's own negative texts, new ids):
                             warm-up, away from real incidents
   --burst-size <n>          posts per random burst (default 30)
   --burst-duration <d>      duration of a random burst (default 15m)
+  --burst-theme <share>     that share (0..1) of each random burst's posts gets one fresh hashtag
+                            (a new word per burst): a themed burst
   --seed <n>                default 1
 
 Alert budget:
@@ -92,6 +94,7 @@ const parse = () =>
       "inject-random": { type: "string" },
       "burst-size": { type: "string" },
       "burst-duration": { type: "string" },
+      "burst-theme": { type: "string" },
       seed: { type: "string" },
       calibrate: { type: "boolean" },
       sweep: { type: "string", multiple: true },
@@ -107,6 +110,13 @@ const positiveInt = (value: string | undefined, name: string, fallback: number):
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) fail(`--${name} must be a whole number, got "${value}"`);
   return n;
+};
+
+const themeShare = (value: string | undefined): number => {
+  if (value === undefined) return 0;
+  const share = Number(value);
+  if (!(share >= 0 && share <= 1)) fail(`--burst-theme must be a share between 0 and 1, got "${value}"`);
+  return share;
 };
 
 const minute = (iso: string) => `${iso.slice(0, 16).replace("T", " ")}`;
@@ -186,6 +196,7 @@ const main = async () => {
           size: positiveInt(values["burst-size"], "burst-size", 30),
           durationMinutes: parseDurationMinutes(values["burst-duration"] ?? "15m"),
           seed: positiveInt(values.seed, "seed", 1),
+          themeShare: themeShare(values["burst-theme"]),
         }
       : undefined;
   const options = {

@@ -195,7 +195,14 @@ export const describePValue = (evaluation: Evaluation): string | undefined => {
 
 /** Why the detector alarmed, in a sentence on-call can repeat to a manager. */
 export const describeRule = (evaluation: Evaluation): string => {
+  const theme = evaluation.theme;
+  const themeSentence = theme
+    ? `Theme signal: "${theme.term}" is new in the negatives, used by ${theme.authors} different authors in minutes where its own history expects ~${theme.expected < 0.1 ? "none" : theme.expected.toFixed(1)}.`
+    : "";
+  if (evaluation.signal === "both") return `Volume and theme signals both fired. ${themeSentence}`;
   switch (evaluation.rule) {
+    case "theme":
+      return themeSentence;
     case "adaptive":
       return "Adaptive rule: this count is improbable against the baseline learnt from earlier windows, and above the minimum count and ratio.";
     case "cusum":

@@ -251,6 +251,29 @@ export const DetectionSchema = z
       })
       .strict()
       .default({ enabled: true, slack: 0.5, limit: 8 }),
+    theme: z
+      .object({
+        enabled: z.boolean().default(false),
+        minAuthors: z.number().int().min(2).default(3),
+        windowMinutes: z.number().int().min(1).max(120).default(15),
+        alpha: z.number().gt(0).lt(0.5).default(1e-4),
+        halfLifeHours: z.number().positive().default(72),
+        warmupHours: z.number().min(0).default(24),
+        maxTerms: z.number().int().min(100).default(2000),
+      })
+      .strict()
+      .default({
+        enabled: false,
+        minAuthors: 3,
+        windowMinutes: 15,
+        alpha: 1e-4,
+        halfLifeHours: 72,
+        warmupHours: 24,
+        maxTerms: 2000,
+      })
+      .describe(
+        "Theme emergence: alarm when a term or hashtag new in the negatives is used by minAuthors distinct authors within windowMinutes, improbably against its own history (brand terms and stop words excluded).",
+      ),
     pendingWindows: z
       .number()
       .int()

@@ -65,7 +65,7 @@ export interface Evaluation {
   /** The window is over and these are its final counts; false for an early look at a filling window. */
   closed: boolean;
   /** Which rule decided: the adaptive test, the slow-burn CUSUM, the fixed threshold, or none. */
-  rule: "adaptive" | "cusum" | "threshold" | "none";
+  rule: "adaptive" | "cusum" | "threshold" | "theme" | "none";
   severity: Severity | null;
   /** True while fewer than warmupWindows of history exist (only the threshold applies). */
   warmingUp: boolean;
@@ -75,6 +75,10 @@ export interface Evaluation {
    * counting window. Absent: they describe the counting window itself.
    */
   scaleMinutes?: number;
+  /** Which signal made it alarm: the volume of negatives, an emerging theme, or both. */
+  signal?: "volume" | "theme" | "both";
+  /** The emerging theme that fired (theme detection on): term, distinct authors, expected, p. */
+  theme?: { term: string; authors: number; expected: number; pValue: number };
 }
 
 export type IncidentState = "pending" | "firing" | "escalating" | "resolved";

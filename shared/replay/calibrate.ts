@@ -1,6 +1,7 @@
 import { brandWeeks } from "#shared/core/backtest/scoring";
 import type { AlertsConfig, DetectionConfig } from "#shared/core/brand-config";
 import { type AlphaChoice, chooseAlpha } from "#shared/core/calibration";
+import { excludedTerms } from "#shared/core/theme";
 import { historySpan } from "#shared/replay/backtest";
 import type { BrandHistory } from "#shared/replay/load";
 import { replayMentions } from "#shared/replay/replay";
@@ -21,7 +22,7 @@ export const calibrateBrand = (
   history: BrandHistory,
   detection: DetectionConfig,
   alerts: AlertsConfig,
-  options: { batchMinutes?: number; now?: Date } = {},
+  options: { batchMinutes?: number; now?: Date; excludeTerms?: readonly string[] } = {},
 ): BrandCalibration => {
   const weeks = brandWeeks(historySpan(history));
   const budgetPerWeek = detection.alertBudgetPerWeek;
@@ -31,6 +32,7 @@ export const calibrateBrand = (
         detection: { ...detection, alpha },
         alerts,
         batchMinutes: options.batchMinutes ?? 1,
+        themeExclude: excludedTerms([history.brand, ...(options.excludeTerms ?? [])]),
       }).incidents.length,
     budgetPerWeek,
     weeks,

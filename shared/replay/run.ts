@@ -11,6 +11,7 @@ import {
   withSetting,
 } from "#shared/core/backtest/scoring";
 import type { AlertsConfig, DetectionConfig } from "#shared/core/brand-config";
+import { excludedTerms } from "#shared/core/theme";
 import {
   type BrandBacktest,
   backtestBrand,
@@ -50,7 +51,10 @@ const manualFor = (history: BrandHistory, manual: readonly BurstSpec[]): BurstSp
 export const runBacktest = (options: RunOptions): RunResult => {
   const brands = options.histories.map((history) => {
     const calibration = options.calibrate
-      ? calibrateBrand(history, options.detection, options.alerts, { batchMinutes: options.batchMinutes })
+      ? calibrateBrand(history, options.detection, options.alerts, {
+          batchMinutes: options.batchMinutes,
+          excludeTerms: options.excludeTerms ?? [],
+        })
       : undefined;
     const settings = {
       detection: calibration?.detection ?? options.detection,
@@ -59,14 +63,20 @@ export const runBacktest = (options: RunOptions): RunResult => {
     };
     const random = options.random;
     const avoid = random
-      ? incidentIntervals(replayMentions(history.mentions, settings), settings.detection)
+      ? incidentIntervals(
+          replayMentions(history.mentions, {
+            ...settings,
+            themeExclude: excludedTerms([history.brand, ...(options.excludeTerms ?? [])]),
+          }),
+          settings.detection,
+        )
       : [];
     const bursts = [
       ...manualFor(history, options.manual),
       ...(random ? placeBursts(history, settings.detection, random, avoid) : []),
     ];
     const backtest = backtestBrand(history, settings, bursts, {
-      ...(random ? { seed: random.seed } : {}),
+      ...(random ? { seed: random.seed, themeShare: random.themeShare ?? 0 } : {}),
       excludeTerms: options.excludeTerms ?? [],
     });
     return calibration ? { ...backtest, calibration } : backtest;
