@@ -34,6 +34,8 @@ export interface ThemeState {
   recent: RecentPost[];
   /** Per term: distinct-author uses in negatives before the window, decayed, and when last decayed. */
   terms: Record<string, { uses: number; at: number }>;
+  /** Negative posts before the window, decayed alike: what a term's uses are a share of. */
+  posts: { uses: number; at: number };
   /** First negative post seen (epoch ms): the history's age. */
   since?: number;
 }
@@ -49,10 +51,13 @@ export interface ThemeFinding {
   at: string;
 }
 
-/** A term never seen is expected this many times a window: its first few authors are improbable. */
-export const THEME_EXPECTED_FLOOR = 0.02;
+/**
+ * Prior uses added to every term (and twice that to the posts): a term never seen gets this share
+ * of the posts, so its first few authors are improbable, not impossible.
+ */
+export const THEME_PRIOR_USES = 0.5;
 
-export const initialThemeState = (): ThemeState => ({ recent: [], terms: {} });
+export const initialThemeState = (): ThemeState => ({ recent: [], terms: {}, posts: { uses: 0, at: 0 } });
 
 const MS_PER_MINUTE = 60_000;
 const MS_PER_HOUR = 3_600_000;
@@ -78,7 +83,9 @@ const retire = (state: ThemeState, now: number, config: ThemeConfig): ThemeState
   if (firstKept === 0) return state;
   const halfLifeMs = config.halfLifeHours * MS_PER_HOUR;
   const terms = { ...state.terms };
+  let posts = state.posts;
   for (const post of state.recent.slice(0, firstKept)) {
+    posts = { uses: decayed(posts, post.at, halfLifeMs) + 1, at: post.at };
     for (const term of post.terms) {
       const entry = terms[term];
       terms[term] = { uses: (entry ? decayed(entry, post.at, halfLifeMs) : 0) + 1, at: post.at };
@@ -92,7 +99,7 @@ const retire = (state: ThemeState, now: number, config: ThemeConfig): ThemeState
     );
     for (const name of names.slice(config.maxTerms)) delete terms[name];
   }
-  return { ...state, recent: state.recent.slice(firstKept), terms };
+  return { ...state, recent: state.recent.slice(firstKept), terms, posts };
 };
 
 /**
@@ -118,19 +125,19 @@ export const observeNegatives = (
     const fresh = terms.filter((t) => !next.recent.some((p) => p.author === author && p.terms.includes(t)));
     next = { ...next, since, recent: [...next.recent, { at, author, terms: fresh }] };
     if (at - since < config.warmupHours * MS_PER_HOUR) continue;
-    // A long history weighs its uses over the decay's effective horizon, a short one over its age.
-    const horizonMs = Math.min(at - since, halfLifeMs / Math.LN2);
+    // Expected authors: the term's share of earlier negatives times the negatives in the window,
+    // so a louder hour lifts every ordinary word alike and only an over-represented one stands out.
+    const postsBefore = decayed(next.posts, at, halfLifeMs);
+    const windowPosts = next.recent.length;
     for (const term of fresh) {
       const authors = new Set(next.recent.filter((p) => p.terms.includes(term)).map((p) => p.author)).size;
       if (authors < config.minAuthors) continue;
       const entry = next.terms[term];
-      const perWindow = entry
-        ? (decayed(entry, at, halfLifeMs) * config.windowMinutes * MS_PER_MINUTE) / horizonMs
-        : 0;
-      const expected = Math.max(perWindow, THEME_EXPECTED_FLOOR);
+      const uses = entry ? decayed(entry, at, halfLifeMs) : 0;
+      const share = (uses + THEME_PRIOR_USES) / (postsBefore + 2 * THEME_PRIOR_USES);
+      const expected = windowPosts * share;
       const pValue = poissonUpperTail(authors, expected);
-      if (pValue < config.alpha)
-        findings.push({ term, authors, expected: perWindow, pValue, at: mention.createdAt });
+      if (pValue < config.alpha) findings.push({ term, authors, expected, pValue, at: mention.createdAt });
     }
   }
   return { state: next, findings };
