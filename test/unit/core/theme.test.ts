@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { withThemeSignal } from "#shared/core/batch-step";
-import { DetectionSchema } from "#shared/core/brand-config";
+import { AlertsSchema, DetectionSchema } from "#shared/core/brand-config";
 import type { ScoredMention } from "#shared/core/mention";
 import { excludedTerms, initialThemeState, observeNegatives } from "#shared/core/theme";
+import { replayMentions } from "#shared/replay/replay";
 import { evaluation } from "#test/unit/alerts/fixtures";
 
 const config = { ...DetectionSchema.parse({}).theme, enabled: true };
@@ -86,5 +87,25 @@ describe("theme emergence", () => {
     });
     expect(withThemeSignal(evaluation(), [finding]).signal).toBe("both");
     expect(withThemeSignal(evaluation(), []).signal).toBe("volume");
+  });
+});
+
+describe("theme signal in the stream handler's batch step", () => {
+  it("opens an incident on a theme alone, and the alert says the theme signal fired", () => {
+    const base = DetectionSchema.parse({});
+    const start = 2 * 1440;
+    const themed = ["a", "b", "c"].map((author, i) => negative(start + 2 * i, author, "#seatgate"));
+    const mentions = [...history(), ...themed];
+    const alerts = AlertsSchema.parse({});
+    const withTheme = replayMentions(mentions, { detection: { ...base, theme: config }, alerts });
+    const opened = withTheme.alerts.filter((a) => a.kind === "opened");
+    expect(opened).toHaveLength(1);
+    expect(opened[0]?.routed.notification.evaluation).toMatchObject({
+      signal: "theme",
+      theme: { term: "#seatgate" },
+    });
+    // Without the theme signal, three posts are no volume alarm.
+    const without = replayMentions(mentions, { detection: base, alerts });
+    expect(without.alerts.filter((a) => a.kind === "opened")).toHaveLength(0);
   });
 });
