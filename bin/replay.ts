@@ -46,7 +46,13 @@ Bursts (negative posts drawn from the file's own negative texts, new ids):
                             warm-up, away from real incidents
   --burst-size <n>          posts per random burst (default 30)
   --burst-duration <d>      duration of a random burst (default 15m)
+  --burst-theme <share>     that share (0..1) of each random burst's posts gets one fresh hashtag
+                            (a new word per burst): a themed burst
   --seed <n>                default 1
+
+Alert budget:
+  --calibrate               fit alpha to each brand's own history first (as npm run calibrate
+                            does, to detection.alertBudgetPerWeek), then replay with it
 
 Tuning:
   --sweep key=v1,v2,...     any detection setting (floor = minCount), repeatable; positional
@@ -88,7 +94,9 @@ const parse = () =>
       "inject-random": { type: "string" },
       "burst-size": { type: "string" },
       "burst-duration": { type: "string" },
+      "burst-theme": { type: "string" },
       seed: { type: "string" },
+      calibrate: { type: "boolean" },
       sweep: { type: "string", multiple: true },
       out: { type: "string" },
       "no-incident-reports": { type: "boolean" },
@@ -102,6 +110,13 @@ const positiveInt = (value: string | undefined, name: string, fallback: number):
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) fail(`--${name} must be a whole number, got "${value}"`);
   return n;
+};
+
+const themeShare = (value: string | undefined): number => {
+  if (value === undefined) return 0;
+  const share = Number(value);
+  if (!(share >= 0 && share <= 1)) fail(`--burst-theme must be a share between 0 and 1, got "${value}"`);
+  return share;
 };
 
 const minute = (iso: string) => `${iso.slice(0, 16).replace("T", " ")}`;
@@ -181,6 +196,7 @@ const main = async () => {
           size: positiveInt(values["burst-size"], "burst-size", 30),
           durationMinutes: parseDurationMinutes(values["burst-duration"] ?? "15m"),
           seed: positiveInt(values.seed, "seed", 1),
+          themeShare: themeShare(values["burst-theme"]),
         }
       : undefined;
   const options = {
@@ -191,6 +207,7 @@ const main = async () => {
     manual,
     ...(random ? { random } : {}),
     excludeTerms: [...config.match.terms, ...config.match.handles, ...config.match.hashtags],
+    calibrate: values.calibrate === true,
   };
 
   if (values["compare-sentiment"]) {
@@ -242,6 +259,11 @@ const main = async () => {
     print(
       `${b.history.brand}: ${b.history.mentions.length} mentions (${b.history.mentions.filter((m) => isNegative(m.sentiment)).length} negative, sentiment from ${b.history.sentimentFrom}), ${minute(span.from)} to ${minute(span.to)} UTC`,
     );
+    if (b.calibration) {
+      print(
+        `  calibrated: alpha ${b.calibration.alpha.toPrecision(2)} (${b.calibration.incidents} incidents allowed ${b.calibration.allowed} at ${b.calibration.budgetPerWeek} a week${b.calibration.withinBudget ? "" : "; NOT within budget"})`,
+      );
+    }
     print(
       `  real stream: ${b.real.incidents.length} incidents, ${perWeek?.toFixed(2) ?? "-"} per brand-week`,
     );
@@ -266,6 +288,15 @@ const main = async () => {
       return `  ${b.history.brand.padEnd(16)} ${String(b.real.incidents.length).padStart(3)} incidents  ${perWeek?.toFixed(2) ?? "-"} per brand-week`;
     }),
     `  ${"all".padEnd(16)} ${String(total).padStart(3)} incidents  ${incidentsPerBrandWeek(total, run.spans)?.toFixed(2) ?? "-"} per brand-week`,
+    ...(summary.bursts > 0
+      ? [
+          "Injected bursts per brand:",
+          ...run.brands.map((b) => {
+            const own = summariseBursts(b.bursts);
+            return `  ${b.history.brand.padEnd(16)} ${own.detected}/${own.bursts} detected (${((own.rate ?? 0) * 100).toFixed(1)}%), median delay ${own.medianDelayMinutes?.toFixed(1) ?? "-"} min`;
+          }),
+        ]
+      : []),
     ...(summary.bursts > 0
       ? [
           `Injected bursts: ${summary.detected}/${summary.bursts} detected (${((summary.rate ?? 0) * 100).toFixed(1)}%), median delay ${summary.medianDelayMinutes?.toFixed(1) ?? "-"} min from burst start to first alert`,

@@ -197,7 +197,14 @@ export const describePValue = (evaluation: Evaluation): string | undefined => {
 
 /** Why the detector alarmed, in a sentence on-call can repeat to a manager. */
 export const describeRule = (evaluation: Evaluation): string => {
+  const theme = evaluation.theme;
+  const themeSentence = theme
+    ? `Theme signal: "${theme.term}" is new in the negatives, used by ${theme.authors} different authors in minutes where its own history expects ~${theme.expected < 0.1 ? "none" : theme.expected.toFixed(1)}.`
+    : "";
+  if (evaluation.signal === "both") return `Volume and theme signals both fired. ${themeSentence}`;
   switch (evaluation.rule) {
+    case "theme":
+      return themeSentence;
     case "adaptive":
       return "Adaptive rule: this count is improbable against the baseline learnt from earlier windows, and above the minimum count and ratio.";
     case "cusum":
@@ -258,10 +265,20 @@ export const SUBJECT_MAX = 99;
 
 const SEVERITY_LABEL: Record<Severity, string> = { warning: "WARNING", critical: "CRITICAL" };
 
+/** Minutes the evidence covers: the sliding scale that fired, else the counting window. */
+const evidenceMinutes = (e: Evaluation, windowMinutes: number): number => e.scaleMinutes ?? windowMinutes;
+
+/** Start of the evidence's window: a sliding scale ends with the counting window it was judged on. */
+const evidenceStart = (e: Evaluation, windowMinutes: number): string =>
+  new Date(
+    Date.parse(e.windowStart) - (evidenceMinutes(e, windowMinutes) - windowMinutes) * 60_000,
+  ).toISOString();
+
 export const buildSubject = (context: AlertContext): string => {
-  const { notification, windowMinutes } = context;
+  const { notification } = context;
   const e = notification.evaluation;
-  const window = `${windowMinutes} min`;
+  const shown = notification.kind === "resolved" ? notification.incident.peak : e;
+  const window = `${evidenceMinutes(shown, context.windowMinutes)} min`;
   const tail = (() => {
     switch (notification.kind) {
       case "opened":
@@ -295,7 +312,10 @@ export const buildSmsText = (
     observed: e.observed,
     expected: e.expected,
     ratio: e.ratio,
-    windowMinutes: context.windowMinutes,
+    windowMinutes: evidenceMinutes(
+      notification.kind === "resolved" ? notification.incident.peak : e,
+      context.windowMinutes,
+    ),
     topTerm: analysis.terms[0] === undefined ? undefined : shownTerm(analysis.terms[0].term),
     link: context.smsReportUrl ?? context.reportUrl,
     durationMs: incidentDurationMs(context),
@@ -469,7 +489,7 @@ const firingEmail = (context: AlertContext, analysis: AlertAnalysis): string[] =
     `${context.brand.displayName}: ${HEADLINE[notification.kind]} (${SEVERITY_LABEL[notification.severity]})`,
     "",
     "WHY THIS ALERT",
-    `  ${formatCount(e.observed)} negative mentions in the ${windowMinutes}-minute window from ${formatTime(e.windowStart, timeZone)},`,
+    `  ${formatCount(e.observed)} negative mentions in the ${evidenceMinutes(e, windowMinutes)}-minute window from ${formatTime(evidenceStart(e, windowMinutes), timeZone)},`,
     `  against ~${formatExpected(e.expected)} expected: ${formatRatio(e.ratio)} the baseline.`,
     ...(pValue === undefined ? [] : [`  A count this high would happen ${pValue}.`]),
     `  ${describeRule(e)}`,
@@ -525,7 +545,7 @@ const resolvedEmail = (context: AlertContext, analysis: AlertAnalysis): string[]
     "",
     `  Lasted ${formatDuration(incidentDurationMs(context))}: from ${formatTime(incident.startedAt, timeZone)} until negatives`,
     `  stayed back in their normal range (${formatTime(incident.resolvedAt ?? notification.at, timeZone)}).`,
-    `  Peak: ${formatCount(incident.peak.observed)} negative mentions in ${windowMinutes} minutes at ${formatTime(incident.peak.windowStart, timeZone)} (~${formatExpected(incident.peak.expected)} expected, ${formatRatio(incident.peak.ratio)}).`,
+    `  Peak: ${formatCount(incident.peak.observed)} negative mentions in ${evidenceMinutes(incident.peak, windowMinutes)} minutes at ${formatTime(evidenceStart(incident.peak, windowMinutes), timeZone)} (~${formatExpected(incident.peak.expected)} expected, ${formatRatio(incident.peak.ratio)}).`,
     `  Total negative mentions read for the incident: ${formatCount(analysis.negatives.length)}.`,
     `  Top themes: ${themes.length > 0 ? themes.join(", ") : "none stood out"}.`,
     ...section(

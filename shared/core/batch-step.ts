@@ -10,6 +10,7 @@ import { advance, evaluateWindow, initialDetectorState, resetCusum } from "#shar
 import { stepIncident } from "#shared/core/incident";
 import type { ScoredMention } from "#shared/core/mention";
 import { type Route, routeNotification } from "#shared/core/routing";
+import { initialThemeState, observeNegatives, type ThemeFinding, type ThemeState } from "#shared/core/theme";
 import { compareInstants, windowStartOf } from "#shared/core/windows";
 
 /**
@@ -27,6 +28,8 @@ export interface DetectorRecord {
   incident?: Incident;
   /** Send times (ISO, data time) per channel in the last hour, for the per-hour cap. */
   recentSends: { sms: string[]; email: string[] };
+  /** Theme emergence (detection.theme.enabled): recent negative posts and each term's history. */
+  theme?: ThemeState;
 }
 
 export interface WindowSnapshot {
@@ -117,12 +120,42 @@ export const groupByWindow = (
   return new Map([...groups].sort(([a], [b]) => compareInstants(a, b)));
 };
 
+/**
+ * The window's evaluation with the theme signal folded in: an emerging theme makes it alarm
+ * (rule "theme") when volume did not, and the evaluation says which signal fired.
+ */
+export const withThemeSignal = (evaluation: Evaluation, findings: readonly ThemeFinding[]): Evaluation => {
+  const strongest = findings.reduce<ThemeFinding | undefined>(
+    (best, f) => (best === undefined || f.pValue < best.pValue ? f : best),
+    undefined,
+  );
+  if (!strongest) return evaluation.alarming ? { ...evaluation, signal: "volume" } : evaluation;
+  const theme = {
+    term: strongest.term,
+    authors: strongest.authors,
+    expected: strongest.expected,
+    pValue: strongest.pValue,
+  };
+  if (evaluation.alarming) return { ...evaluation, signal: "both", theme };
+  return {
+    ...evaluation,
+    alarming: true,
+    quiet: false,
+    rule: "theme",
+    severity: "warning",
+    signal: "theme",
+    theme,
+  };
+};
+
 export const applyBatch = (
   record: DetectorRecord | undefined,
   windows: ReadonlyMap<string, WindowSnapshot>,
   mentionsByWindow: ReadonlyMap<string, readonly CountedMention[]>,
   detection: DetectionConfig,
   alerts: AlertsConfig,
+  /** Terms never a theme: the brand's own name, handles and hashtags (see excludedTerms). */
+  themeExclude: ReadonlySet<string> = new Set(),
 ): BatchOutcome => {
   let detector = record ?? emptyDetectorRecord();
   const outcome: BatchOutcome = {
@@ -142,6 +175,7 @@ export const applyBatch = (
     const seen = new Set(snapshot.counted ?? []);
     let counts = snapshot.counts;
     const newTokens: string[] = [];
+    const newNegatives: ScoredMention[] = [];
     for (const { mention, token } of mentionsByWindow.get(windowStart) ?? []) {
       if (seen.has(token)) {
         outcome.duplicates++;
@@ -150,6 +184,7 @@ export const applyBatch = (
       seen.add(token);
       newTokens.push(token);
       counts = addTo(counts, mention);
+      if (mention.sentiment.label === "NEGATIVE") newNegatives.push(mention);
     }
     if (newTokens.length === 0) continue;
     outcome.counted += newTokens.length;
@@ -188,7 +223,20 @@ export const applyBatch = (
         outcome.closedEvaluations.push(closed);
       }
     }
-    const evaluation = evaluateWindow(state, counts, detection);
+    let theme = detector.theme;
+    let findings: ThemeFinding[] = [];
+    if (detection.theme.enabled) {
+      const observed = observeNegatives(
+        theme ?? initialThemeState(),
+        [...newNegatives].sort((a, b) => compareInstants(a.createdAt, b.createdAt)),
+        detection.theme,
+        themeExclude,
+      );
+      theme = observed.state;
+      findings = observed.findings;
+    }
+    const volume = evaluateWindow(state, counts, detection);
+    const evaluation = detection.theme.enabled ? withThemeSignal(volume, findings) : volume;
     step(evaluation);
 
     const sends = {
@@ -209,6 +257,7 @@ export const applyBatch = (
       currentCounts: counts,
       ...(incident ? { incident } : {}),
       recentSends: sends,
+      ...(theme ? { theme } : {}),
     };
     outcome.windows.push({ windowStart, counts, newTokens, evaluation });
   }

@@ -163,6 +163,19 @@ export const DetectionSchema = z
       .max(60)
       .default(5)
       .describe("Size of a counting window. Smaller alerts sooner; larger is steadier."),
+    scales: z
+      .array(
+        z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 60),
+      )
+      .max(4)
+      .default([])
+      .describe(
+        "Sliding window lengths in minutes (multiples of windowMinutes, e.g. [5, 15] with windowMinutes 1), each judged on every counting window against the baseline scaled to its length; alpha is split evenly across them. Empty: the counting window alone.",
+      ),
     method: z
       .enum(["adaptive", "threshold"])
       .default("adaptive")
@@ -185,6 +198,25 @@ export const DetectionSchema = z
       .min(1)
       .default(8)
       .describe("Never alarm below this many negatives in a window."),
+    alertBudgetPerWeek: z
+      .number()
+      .positive()
+      .default(2)
+      .describe(
+        "Incidents a week the brand's ordinary stream may raise: `npm run calibrate` sets alpha from the brand's history to stay within it.",
+      ),
+    calibration: z
+      .object({
+        alpha: z.number().gt(0).lt(0.5),
+        weeks: z.number().positive().describe("Weeks of history calibrated on."),
+        incidents: z.number().int().min(0).describe("Incidents that history raised with this alpha."),
+        at: z.string().describe("When calibrated (ISO-8601)."),
+      })
+      .strict()
+      .optional()
+      .describe(
+        "Written by `npm run calibrate`: alpha was fitted to the brand's own history. Absent: alpha is the conservative default and alerts say so.",
+      ),
     minRatio: z.number().min(1).default(2).describe("Never alarm below this multiple of the expected count."),
     warmupWindows: z
       .number()
@@ -219,6 +251,29 @@ export const DetectionSchema = z
       })
       .strict()
       .default({ enabled: true, slack: 0.5, limit: 8 }),
+    theme: z
+      .object({
+        enabled: z.boolean().default(false),
+        minAuthors: z.number().int().min(2).default(3),
+        windowMinutes: z.number().int().min(1).max(120).default(15),
+        alpha: z.number().gt(0).lt(0.5).default(1e-4),
+        halfLifeHours: z.number().positive().default(72),
+        warmupHours: z.number().min(0).default(24),
+        maxTerms: z.number().int().min(100).default(2000),
+      })
+      .strict()
+      .default({
+        enabled: false,
+        minAuthors: 3,
+        windowMinutes: 15,
+        alpha: 1e-4,
+        halfLifeHours: 72,
+        warmupHours: 24,
+        maxTerms: 2000,
+      })
+      .describe(
+        "Theme emergence: alarm when a term or hashtag new in the negatives is used by minAuthors distinct authors within windowMinutes, improbably against its own history (brand terms and stop words excluded).",
+      ),
     pendingWindows: z
       .number()
       .int()

@@ -34,6 +34,11 @@ export interface DetectorState {
   lastClosedWindow?: string;
   /** The window still filling (newest seen): every window before it is closed. */
   currentWindow?: string;
+  /**
+   * Negatives of the latest closed windows, oldest first, as many as the longest scale needs
+   * besides the window being judged (multi-scale detection only; bounded, so still O(1)).
+   */
+  recent?: number[];
 }
 
 export type Severity = "warning" | "critical";
@@ -60,10 +65,20 @@ export interface Evaluation {
   /** The window is over and these are its final counts; false for an early look at a filling window. */
   closed: boolean;
   /** Which rule decided: the adaptive test, the slow-burn CUSUM, the fixed threshold, or none. */
-  rule: "adaptive" | "cusum" | "threshold" | "none";
+  rule: "adaptive" | "cusum" | "threshold" | "theme" | "none";
   severity: Severity | null;
   /** True while fewer than warmupWindows of history exist (only the threshold applies). */
   warmingUp: boolean;
+  /**
+   * Multi-scale detection: length in minutes of the sliding window that observed/expected/ratio/
+   * pValue describe (the scale that fired, else the most improbable one), ending with this
+   * counting window. Absent: they describe the counting window itself.
+   */
+  scaleMinutes?: number;
+  /** Which signal made it alarm: the volume of negatives, an emerging theme, or both. */
+  signal?: "volume" | "theme" | "both";
+  /** The emerging theme that fired (theme detection on): term, distinct authors, expected, p. */
+  theme?: { term: string; authors: number; expected: number; pValue: number };
 }
 
 export type IncidentState = "pending" | "firing" | "escalating" | "resolved";

@@ -112,6 +112,134 @@ export const isWarmingUp = (state: DetectorState, config: DetectionConfig): bool
   config.method === "adaptive" && state.baseline.n < config.warmupWindows;
 
 /**
+ * Counting windows per scale (each scale rounded to a whole number of counting windows, at least
+ * one), shortest first, duplicates dropped. Empty without multi-scale detection.
+ */
+export const scaleWindows = (config: DetectionConfig): number[] =>
+  [...new Set(config.scales.map((minutes) => Math.max(1, Math.round(minutes / config.windowMinutes))))].sort(
+    (a, b) => a - b,
+  );
+
+/** Closed windows the state remembers: the longest scale less the window being judged. */
+const recentLength = (config: DetectionConfig): number => Math.max(0, ...scaleWindows(config)) - 1;
+
+/** Negatives of the `windows` latest closed windows (fewer when the history is shorter). */
+const recentSum = (state: DetectorState, windows: number): number => {
+  const recent = state.recent ?? [];
+  let sum = 0;
+  for (let i = Math.max(0, recent.length - windows); i < recent.length; i++) sum += recent[i] ?? 0;
+  return sum;
+};
+
+interface ScaleVerdict {
+  windows: number;
+  observed: number;
+  /** Unfloored expected count over the scale. */
+  expected: number;
+  ratio: number;
+  pValue: number;
+  zScore: number;
+  alarming: boolean;
+  quiet: boolean;
+}
+
+/**
+ * One sliding window of `windows` counting windows ending with the one judged: its negatives
+ * against the per-window baseline scaled to its length (mean and variance times the length, as
+ * for a sum of independent windows), at a significance of alpha split across the scales.
+ */
+const judgeScale = (
+  state: DetectorState,
+  counts: WindowCounts,
+  perWindow: Expectation,
+  windows: number,
+  config: DetectionConfig,
+): ScaleVerdict => {
+  const observed = counts.negative + recentSum(state, windows - 1);
+  const mean = Math.max(windows * perWindow.mean, EXPECTED_FLOOR);
+  const variance = Math.max(windows * perWindow.variance, mean);
+  const pValue = countUpperTail(observed, mean, variance);
+  const zScore = (observed - mean) / Math.sqrt(variance);
+  const ratio = observed / mean;
+  const alpha = config.alpha / Math.max(1, config.scales.length);
+  const alarming = pValue < alpha && observed >= config.minCount && observed >= config.minRatio * mean;
+  return {
+    windows,
+    observed,
+    expected: windows * perWindow.mean,
+    ratio,
+    pValue,
+    zScore,
+    alarming,
+    quiet: !alarming && ratio < QUIET_RATIO && zScore < QUIET_Z_SCORE,
+  };
+};
+
+/** Multi-scale detection: every scale judged; the evidence is the firing (else most improbable) scale's. */
+const evaluateScales = (
+  state: DetectorState,
+  counts: WindowCounts,
+  config: DetectionConfig,
+  windowStart: string,
+  closed: boolean,
+): Evaluation => {
+  const windows = scaleWindows(config);
+  const longest = Math.max(...windows);
+  const base = { windowStart, total: counts.total, closed };
+  if (config.method === "threshold" || isWarmingUp(state, config)) {
+    // The fixed threshold reads as negatives per longest scale.
+    const observed = counts.negative + recentSum(state, longest - 1);
+    const expectation = expectedCount(state, windowStart, config);
+    const alarming = observed >= config.threshold;
+    return {
+      ...base,
+      observed,
+      expected: longest * expectation.mean,
+      ratio: observed / Math.max(longest * expectation.mean, EXPECTED_FLOOR),
+      pValue: 1,
+      cusum: 0,
+      alarming,
+      quiet: observed < QUIET_THRESHOLD_FRACTION * config.threshold,
+      rule: alarming ? "threshold" : "none",
+      severity: alarming
+        ? observed >= THRESHOLD_CRITICAL_MULTIPLE * config.threshold
+          ? "critical"
+          : "warning"
+        : null,
+      warmingUp: config.method === "adaptive",
+      scaleMinutes: longest * config.windowMinutes,
+    };
+  }
+  const perWindow = expectedCount(state, windowStart, config);
+  const verdicts = windows.map((w) => judgeScale(state, counts, perWindow, w, config));
+  const firing = verdicts.filter((v) => v.alarming);
+  const pool = firing.length > 0 ? firing : verdicts;
+  const evidence = pool.reduce((best, v) => (v.pValue < best.pValue ? v : best));
+  const single = judgeScale(state, counts, perWindow, 1, config);
+  const trust = config.hourOfDayProfile ? perWindow.hourlyWeight : 1;
+  const cusum = config.cusum.enabled
+    ? Math.max(0, state.cusum + trust * single.zScore - config.cusum.slack)
+    : 0;
+  const cusumAlarm =
+    config.cusum.enabled && cusum > config.cusum.limit && evidence.observed >= config.minCount;
+  const alarming = firing.length > 0 || cusumAlarm;
+  return {
+    ...base,
+    observed: evidence.observed,
+    expected: evidence.expected,
+    ratio: evidence.ratio,
+    pValue: evidence.pValue,
+    cusum,
+    alarming,
+    quiet: !alarming && verdicts.every((v) => v.quiet),
+    rule: firing.length > 0 ? "adaptive" : cusumAlarm ? "cusum" : "none",
+    severity: alarming ? (evidence.ratio >= config.criticalRatio ? "critical" : "warning") : null,
+    warmingUp: false,
+    scaleMinutes: evidence.windows * config.windowMinutes,
+  };
+};
+
+/**
  * Judges one window. With `closed: false` (the default) the counts may still be growing: the
  * count so far is compared with the expected count for a whole window.
  */
@@ -122,6 +250,7 @@ export const evaluateWindow = (
   closed = false,
 ): Evaluation => {
   const windowStart = windowStartOf(counts.windowStart, config.windowMinutes);
+  if (config.scales.length > 0) return evaluateScales(state, counts, config, windowStart, closed);
   const observed = counts.negative;
   const expectation = expectedCount(state, windowStart, config);
   const mean = Math.max(expectation.mean, EXPECTED_FLOOR);
@@ -203,10 +332,13 @@ const foldClosedWindow = (
   evaluation: Evaluation,
   config: DetectionConfig,
 ): DetectorState => {
+  const keep = recentLength(config);
   const folded: DetectorState = {
     ...state,
     cusum: evaluation.alarming ? 0 : evaluation.cusum,
     lastClosedWindow: evaluation.windowStart,
+    // Every closed window enters the sliding scales with its true count, alarming or not.
+    ...(keep > 0 ? { recent: [...(state.recent ?? []), counts.negative].slice(-keep) } : {}),
   };
   if (evaluation.alarming) return folded;
   const learned = learnableCount(state, counts.negative, evaluation, config);

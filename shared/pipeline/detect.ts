@@ -7,6 +7,7 @@ import {
 } from "#shared/core/batch-step";
 import type { BrandConfig } from "#shared/core/brand-config";
 import { windowsToConfirm } from "#shared/core/confirm";
+import { excludedTerms } from "#shared/core/theme";
 import { logger } from "#shared/logger";
 import { confirmBeforeCounting, type WindowConfirmation } from "#shared/pipeline/confirm";
 import { deliverOutbox, type OpsNotifier, type Publisher } from "#shared/pipeline/deliver";
@@ -217,6 +218,12 @@ const commitPart = async (
       byWindow,
       deps.config.detection,
       deps.config.alerts,
+      excludedTerms([
+        deps.config.displayName,
+        ...deps.config.match.terms,
+        ...deps.config.match.handles,
+        ...deps.config.match.hashtags,
+      ]),
     );
     if (outcome.counted === 0) {
       report.duplicates += outcome.duplicates;

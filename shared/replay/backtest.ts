@@ -8,6 +8,7 @@ import {
 import { type BurstOutcome, matchBursts } from "#shared/core/backtest/scoring";
 import type { AlertsConfig, DetectionConfig } from "#shared/core/brand-config";
 import { isNegative, type ScoredMention, type Sentiment } from "#shared/core/mention";
+import { excludedTerms } from "#shared/core/theme";
 import { compareInstants } from "#shared/core/windows";
 import type { BrandHistory } from "#shared/replay/load";
 import { type ReplayResult, replayMentions } from "#shared/replay/replay";
@@ -19,6 +20,8 @@ export interface RandomBursts {
   size: number;
   durationMinutes: number;
   seed: number;
+  /** Share of each burst's posts that carry a fresh hashtag (a themed burst); 0 when absent. */
+  themeShare?: number;
 }
 
 export interface BacktestSettings {
@@ -32,8 +35,19 @@ export interface BacktestSettings {
 /** Minutes kept free around real incidents and between random bursts. */
 export const BURST_MARGIN_MINUTES = 60;
 
-/** Minutes after a burst's end in which an alert still counts as its detection. */
-export const graceMinutes = (detection: DetectionConfig): number => 2 * detection.windowMinutes;
+/**
+ * Minutes after a burst's end in which an alert still counts as its detection: two of the
+ * shortest windows judged (the counting window, or the shortest sliding scale).
+ */
+export const graceMinutes = (detection: DetectionConfig): number =>
+  2 *
+  Math.max(
+    detection.windowMinutes,
+    ...detection.scales
+      .slice()
+      .sort((a, b) => a - b)
+      .slice(0, 1),
+  );
 
 /** First to last mention. */
 export const historySpan = (history: BrandHistory): Interval => ({
@@ -70,12 +84,17 @@ export const placeBursts = (
   });
 
 /** Mentions of the bursts, drawn from the history's own negative posts (with their sentiment). */
-export const injectedMentions = (history: BrandHistory, bursts: readonly BurstSpec[], seed: number) => {
+export const injectedMentions = (
+  history: BrandHistory,
+  bursts: readonly BurstSpec[],
+  seed: number,
+  themeShare = 0,
+) => {
   const negatives = history.mentions.filter((m) => isNegative(m.sentiment));
   const sentimentOf = new Map<string, Sentiment>(negatives.map((m) => [m.text, m.sentiment]));
   const texts = [...sentimentOf.keys()];
   return bursts.flatMap((burst) =>
-    burstMentions(burst, texts, seed).map(
+    burstMentions(burst, texts, seed, "csv", themeShare).map(
       (m): ScoredMention => ({
         ...m,
         sentiment: sentimentOf.get(m.text) ?? {
@@ -108,12 +127,13 @@ export const backtestBrand = (
   history: BrandHistory,
   settings: BacktestSettings,
   bursts: readonly BurstSpec[],
-  options: { seed?: number; excludeTerms?: readonly string[] } = {},
+  options: { seed?: number; excludeTerms?: readonly string[]; themeShare?: number } = {},
 ): BrandBacktest => {
   const replayOptions = {
     detection: settings.detection,
     alerts: settings.alerts,
     batchMinutes: settings.batchMinutes,
+    themeExclude: excludedTerms([history.brand, ...(options.excludeTerms ?? [])]),
     ...(settings.sentiment ? { sentiment: settings.sentiment } : {}),
   };
   const real = replayMentions(history.mentions, replayOptions);
@@ -127,7 +147,7 @@ export const backtestBrand = (
   const allInjected: ScoredMention[] = [];
   let injected: ReplayResult | undefined;
   for (const round of rounds) {
-    const extra = injectedMentions(history, round, options.seed ?? 1);
+    const extra = injectedMentions(history, round, options.seed ?? 1, options.themeShare ?? 0);
     injected = replayMentions(mergeByTime(history.mentions, extra), replayOptions);
     outcomes.push(...matchBursts(round, injected.alerts, graceMinutes(settings.detection)));
     allInjected.push(...extra);

@@ -44,6 +44,8 @@ export interface ReplayOptions {
    * reading and the labels as Comprehend. confirm mode re-scores windows as the stream handler does.
    */
   sentiment?: ReplaySentiment;
+  /** Terms never a theme (the brand's own): see excludedTerms. */
+  themeExclude?: ReadonlySet<string>;
 }
 
 const MS_PER_MINUTE = 60_000;
@@ -90,6 +92,7 @@ export const replayMentions = (mentions: readonly ScoredMention[], options: Repl
       byWindow,
       options.detection,
       options.alerts,
+      options.themeExclude,
     );
     const confirm = sentiment?.confirm;
     if (confirm) {
@@ -140,6 +143,7 @@ export const replayMentions = (mentions: readonly ScoredMention[], options: Repl
           byWindow,
           options.detection,
           options.alerts,
+          options.themeExclude,
         );
       }
     }

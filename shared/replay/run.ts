@@ -11,6 +11,7 @@ import {
   withSetting,
 } from "#shared/core/backtest/scoring";
 import type { AlertsConfig, DetectionConfig } from "#shared/core/brand-config";
+import { excludedTerms } from "#shared/core/theme";
 import {
   type BrandBacktest,
   backtestBrand,
@@ -19,6 +20,7 @@ import {
   placeBursts,
   type RandomBursts,
 } from "#shared/replay/backtest";
+import { type BrandCalibration, calibrateBrand } from "#shared/replay/calibrate";
 import type { BrandHistory } from "#shared/replay/load";
 import { replayMentions } from "#shared/replay/replay";
 
@@ -31,10 +33,13 @@ export interface RunOptions {
   manual: readonly BurstSpec[];
   random?: RandomBursts;
   excludeTerms?: readonly string[];
+  /** Fit alpha to each brand's own history first (npm run calibrate), as a deployment would. */
+  calibrate?: boolean;
 }
 
 export interface RunResult {
-  brands: BrandBacktest[];
+  /** With `calibrate`, each brand's calibration is on its backtest. */
+  brands: (BrandBacktest & { calibration?: BrandCalibration })[];
   bursts: BurstOutcome[];
   spans: Interval[];
 }
@@ -44,24 +49,37 @@ const manualFor = (history: BrandHistory, manual: readonly BurstSpec[]): BurstSp
 
 /** Every brand with the brand file's settings: incidents on the real stream, and the bursts. */
 export const runBacktest = (options: RunOptions): RunResult => {
-  const settings = {
-    detection: options.detection,
-    alerts: options.alerts,
-    batchMinutes: options.batchMinutes,
-  };
   const brands = options.histories.map((history) => {
+    const calibration = options.calibrate
+      ? calibrateBrand(history, options.detection, options.alerts, {
+          batchMinutes: options.batchMinutes,
+          excludeTerms: options.excludeTerms ?? [],
+        })
+      : undefined;
+    const settings = {
+      detection: calibration?.detection ?? options.detection,
+      alerts: options.alerts,
+      batchMinutes: options.batchMinutes,
+    };
     const random = options.random;
     const avoid = random
-      ? incidentIntervals(replayMentions(history.mentions, settings), options.detection)
+      ? incidentIntervals(
+          replayMentions(history.mentions, {
+            ...settings,
+            themeExclude: excludedTerms([history.brand, ...(options.excludeTerms ?? [])]),
+          }),
+          settings.detection,
+        )
       : [];
     const bursts = [
       ...manualFor(history, options.manual),
-      ...(random ? placeBursts(history, options.detection, random, avoid) : []),
+      ...(random ? placeBursts(history, settings.detection, random, avoid) : []),
     ];
-    return backtestBrand(history, settings, bursts, {
-      ...(random ? { seed: random.seed } : {}),
+    const backtest = backtestBrand(history, settings, bursts, {
+      ...(random ? { seed: random.seed, themeShare: random.themeShare ?? 0 } : {}),
       excludeTerms: options.excludeTerms ?? [],
     });
+    return calibration ? { ...backtest, calibration } : backtest;
   });
   return { brands, bursts: brands.flatMap((b) => b.bursts), spans: options.histories.map(historySpan) };
 };

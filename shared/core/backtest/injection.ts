@@ -123,20 +123,34 @@ export const placeRandomBursts = (placement: RandomPlacement): BurstSpec[] => {
  * step after the start), texts drawn (seeded) from `texts`, each with a new id and author so
  * nothing collides with the real stream.
  */
+/** A made-up hashtag, the same for a burst id and seed: "#" and seven letters no stream has used. */
+export const burstHashtag = (burstId: string, seed: number): string => {
+  const random = createRandom(seed, hashString(`theme:${burstId}`));
+  const letters = "abcdefghijklmnopqrstuvwxyz";
+  return `#${Array.from({ length: 7 }, () => letters[Math.floor(random.next() * letters.length)]).join("")}`;
+};
+
+/** Whether post i of n carries the burst's hashtag: `share` of them, spread evenly over the burst. */
+export const carriesTheme = (i: number, share: number): boolean =>
+  Math.floor((i + 1) * share) > Math.floor(i * share);
+
 export const burstMentions = (
   burst: BurstSpec,
   texts: readonly string[],
   seed: number,
   source: SourceName = "csv",
+  /** Share (0..1) of the posts that get the burst's fresh hashtag (burstHashtag): a themed burst. */
+  themeShare = 0,
 ): Mention[] => {
   if (texts.length === 0) throw new Error("no texts to draw a burst from");
   const random = createRandom(seed, hashString(burst.id));
   const start = Date.parse(burst.start);
   const step = (burst.durationMinutes * MS_PER_MINUTE) / burst.count;
+  const hashtag = burstHashtag(burst.id, seed);
   return Array.from({ length: burst.count }, (_, i) => ({
     id: `inject-${burst.id}-${i + 1}`,
     source,
-    text: random.pick(texts),
+    text: ((text) => (carriesTheme(i, themeShare) ? `${text} ${hashtag}` : text))(random.pick(texts)),
     author: `injected_${burst.id}_${i + 1}`,
     createdAt: new Date(Math.floor(start + (i + 0.5) * step)).toISOString(),
     lang: "en",

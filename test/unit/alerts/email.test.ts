@@ -279,3 +279,17 @@ describe("SNS message", () => {
     expect(message.MessageAttributes.kind?.StringValue).toBe("reminder");
   });
 });
+
+describe("alert on a sliding scale (multi-scale detection)", () => {
+  it("names the scale that fired and where its window starts, in the subject and the email", () => {
+    const context = alertContext({
+      windowMinutes: 1,
+      notification: notification("opened", { evaluation: { scaleMinutes: 15, observed: 17 } }),
+    });
+    expect(buildSubject(context)).toContain("17 negative mentions in 15 min");
+    // The 15-minute window ends with the counting minute 12:05, so it starts at 11:51.
+    expect(buildEmailText(context)).toContain(
+      "17 negative mentions in the 15-minute window from 2025-03-01 11:51 UTC",
+    );
+  });
+});
