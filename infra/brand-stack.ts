@@ -93,12 +93,15 @@ export const INGEST_WRITABLE_PARTITION_KEYS: readonly string[] = [
 
 /**
  * The item types the incident page writes: the detector item (the open incident lives in it), the
- * archived incidents, and the exclude terms marked as noise. Nothing else.
+ * archived incidents, the exclude terms marked as noise, and the outbox (an acknowledgement's
+ * notice, claimed, published and deleted, or set aside when SNS refuses it). Nothing else.
  */
 export const PAGE_WRITABLE_PARTITION_KEYS: readonly string[] = [
   keys.detector(),
   keys.incident("id"),
   keys.excludeTerms(),
+  keys.outbox("id"),
+  keys.outboxDead("id"),
 ].map(partitionKeyPattern);
 
 /** The secret holding the capability-link key; rotating it (put a new value) revokes every link. */
@@ -184,7 +187,9 @@ export class BrandStack extends Stack {
       environment: { BRAND_CONFIG: brandConfig },
     })
       .useTable(state.table, "readWrite", { writablePartitionKeys: PAGE_WRITABLE_PARTITION_KEYS })
-      .readsPageKey(this.pageKey);
+      .readsPageKey(this.pageKey)
+      // An acknowledgement tells the other recipients at once (through the outbox, as detect sends).
+      .publishTo(state.alertTopic, "ALERT_TOPIC_ARN");
     const pageUrl = this.page.function.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
     this.pageUrl = pageUrl.url;
 

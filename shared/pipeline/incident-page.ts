@@ -39,6 +39,8 @@ export interface IncidentPageDeps {
   excludeTerms: Pick<ExcludeTermStore, "add">;
   /** The HMAC key (Secrets Manager in the cloud, a per-run key locally). */
   capabilityKey: () => Promise<string>;
+  /** Publishes queued notices (the acknowledgement) right after an action; else detect's next batch does. */
+  deliver?: () => Promise<unknown>;
   now?: () => Date;
 }
 
@@ -127,7 +129,12 @@ export const handleIncidentPageRequest = async (
     const term = form?.get("term") ?? undefined;
     try {
       const outcome = await actOnIncident(
-        deps,
+        {
+          store: deps.store,
+          excludeTerms: deps.excludeTerms,
+          brand: { displayName: deps.config.displayName, brand: deps.config.brand },
+          ...(deps.deliver ? { deliver: deps.deliver } : {}),
+        },
         incidentId,
         { kind, by: recipient, requestId, ...(term === undefined ? {} : { term }) },
         now,

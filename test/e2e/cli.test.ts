@@ -61,6 +61,11 @@ const MISTAKES: Record<string, Record<string, string[]>> = {
     "bad value": ["--mentions", "x"],
   },
   soak: { "unknown option": ["--bogus"], "bad value": ["--mentions", "abc"] },
+  calibrate: {
+    "unknown option": ["--bogus"],
+    "missing file": ["--csv", "nope.csv", "--brand", "United"],
+    "bad value": ["--csv", SHARED_CSV, "--brand", "United", "--budget", "0"],
+  },
   bench: {
     "unknown option": ["--bogus"],
     "missing file": ["--csv", "nope.csv"],

@@ -89,26 +89,30 @@ describe("the hosted incident page", () => {
     });
   });
 
-  it("lets the page write only the detector, incidents and exclude terms (dynamodb:LeadingKeys), never Scan", () => {
-    expect(PAGE_WRITABLE_PARTITION_KEYS).toEqual(["DETECTOR", "INCIDENT", "EXCLUDE"]);
+  it("lets the page write only the detector, incidents, exclude terms and the outbox (dynamodb:LeadingKeys), never Scan", () => {
+    const writable = ["DETECTOR", "INCIDENT", "EXCLUDE", "OUTBOX", "OUTBOX_DEAD"];
+    expect(PAGE_WRITABLE_PARTITION_KEYS).toEqual(writable);
     const statements = statementsOfFunction(template, ids.page);
     const writes = statements.filter((s) => actionsOf(s).includes("dynamodb:PutItem"));
     expect(writes).toHaveLength(1);
     expect(writes[0]).toMatchObject({
-      Condition: {
-        "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["DETECTOR", "INCIDENT", "EXCLUDE"] },
-      },
+      Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": writable } },
     });
     expect(statements.flatMap(actionsOf)).not.toContain("dynamodb:Scan");
-    // Not the mentions, windows or outbox: those stay ingest's and detect's.
-    for (const other of [
-      keys.mention("bluesky", "x"),
-      keys.window("2026-11-27T12:00:00.000Z"),
-      keys.outbox("n"),
-    ]) {
+    // Not the mentions or windows: those stay ingest's and detect's.
+    for (const other of [keys.mention("bluesky", "x"), keys.window("2026-11-27T12:00:00.000Z")]) {
       expect(PAGE_WRITABLE_PARTITION_KEYS).not.toContain(other.pk);
     }
-    // It publishes nothing and reads no other secret.
-    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith("sns:"))).toEqual([]);
+  });
+
+  it("lets the page publish to the alert topic only (an acknowledgement tells the other recipients)", () => {
+    const statements = statementsOfFunction(template, ids.page);
+    const publishes = statements.filter((s) => actionsOf(s).includes("sns:Publish"));
+    expect(publishes).toHaveLength(1);
+    expect(publishes[0]?.Resource).toEqual({ Ref: expect.stringMatching(/^StateAlertTopic/) });
+    expect(functionEnv(template, ids.page)).toMatchObject({
+      ALERT_TOPIC_ARN: { Ref: expect.stringMatching(/^StateAlertTopic/) },
+    });
+    expect(functionEnv(template, ids.page)).not.toHaveProperty("OPS_TOPIC_ARN");
   });
 });

@@ -10,6 +10,7 @@ import { countAndDetect } from "#shared/pipeline/detect";
 import { envVariableForSecret } from "#shared/secrets/env";
 import { DetectionStore } from "#shared/store/detection-store";
 import { mentionToken } from "#shared/store/keys";
+import { SnsStandIn } from "#test/stand-ins/sns";
 import { createTestTable, type TestTable } from "#test/support/dynamo";
 
 /**
@@ -30,7 +31,9 @@ const config: BrandConfig = parsed.config;
 const key = "integration-test-page-key-0123456789";
 const secretName = "backlash/acme/page-key";
 
+const ALERT_TOPIC = "arn:aws:sns:us-east-1:000000000000:backlash-acme-alerts";
 let table: TestTable;
+let sns: SnsStandIn;
 let handler: (
   event: LambdaFunctionURLEvent,
 ) => Promise<{ statusCode?: number; headers?: Record<string, unknown>; body?: string }>;
@@ -55,7 +58,10 @@ const event = (
 
 beforeAll(async () => {
   table = await createTestTable("page-handler");
+  sns = await new SnsStandIn({ topicArn: ALERT_TOPIC }).start();
   Object.assign(process.env, {
+    AWS_ENDPOINT_URL_SNS: sns.url,
+    ALERT_TOPIC_ARN: ALERT_TOPIC,
     AWS_REGION: LOCAL_AWS.region,
     AWS_ACCESS_KEY_ID: "local",
     AWS_SECRET_ACCESS_KEY: "local",
@@ -96,6 +102,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  await sns?.close();
   await table?.drop();
 });
 
@@ -116,6 +123,21 @@ describe("page Lambda handler (Function URL) on DynamoDB Local", () => {
     expect(response.statusCode).toBe(303);
     expect(String(response.headers?.location)).toMatch(/^\/i\/20261127T1000\?t=.*&done=acknowledge$/);
     expect((await openIncident())?.acknowledged).toMatchObject({ by: "email" });
+    // The other recipients hear who has it, once: SMS and email, published by the page at once.
+    expect(sns.publishes).toHaveLength(1);
+    expect(sns.publishes[0]?.attributes.kind?.value).toBe("acknowledged");
+    expect(sns.publishes[0]?.attributes.sms?.value).toBe("send");
+    const bodies = sns.publishes[0]?.message as { sms: string; email: string };
+    expect(bodies.sms).toBe(
+      "Acme: incident since 10:00 UTC acknowledged by an email recipient at " +
+        `${String((await openIncident())?.acknowledged?.at).slice(11, 16)} UTC. Reminders stopped.`,
+    );
+    // Pressed again (a new form): already acknowledged, nothing recorded, nothing sent.
+    const again = new URLSearchParams({ t: token, action: "acknowledge", request: "lambda-2" }).toString();
+    expect((await handler(event("POST", `${path}/actions`, "", again))).headers?.location).toMatch(
+      /done=unchanged$/,
+    );
+    expect(sns.publishes).toHaveLength(1);
   });
 
   it("changes nothing on a GET of the action address, and refuses a forged token", async () => {
