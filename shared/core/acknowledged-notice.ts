@@ -18,7 +18,12 @@ export const acknowledgedNotice = (
   incident: Pick<Incident, "id" | "severity" | "startedAt">,
   acknowledged: { by: string; at: string },
 ): SnsAlertMessage => {
-  const by = acknowledged.by === "sms" ? "an SMS recipient" : `an ${acknowledged.by} recipient`;
+  const by =
+    acknowledged.by === "sms"
+      ? "an SMS recipient"
+      : acknowledged.by === "email"
+        ? "an email recipient"
+        : acknowledged.by;
   const subject = `[${brand.displayName}] Acknowledged: incident since ${clock(incident.startedAt)}`;
   const line = `${brand.displayName}: incident since ${clock(incident.startedAt)} acknowledged by ${by} at ${clock(acknowledged.at)}. Reminders stopped.`;
   const email = [

@@ -19,6 +19,7 @@ import {
   type SourcesConfig,
   secretNamesOf,
 } from "#shared/core/brand-config";
+import { capabilityLink } from "#shared/core/capability";
 import { addTallies, sentimentStatus } from "#shared/core/confirm";
 import { matchesBrand } from "#shared/core/match";
 import type { SourceName } from "#shared/core/mention";
@@ -254,7 +255,18 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     const sources = enabledSources(config);
 
     const snapshot = async (): Promise<PageSnapshot> =>
-      buildSnapshot({ config, reportsDir, detection, mentions, health, alerts, sources, agreement });
+      buildSnapshot({
+        config,
+        reportsDir,
+        detection,
+        mentions,
+        health,
+        alerts,
+        sources,
+        agreement,
+        // Same origin: a relative link, signed with this run's key for the dashboard's viewer.
+        incidentPageLink: (id) => capabilityLink("", pageKey, id, "dashboard", new Date()),
+      });
     // The incident page's key for this run: links printed by this run open its pages only.
     const pageKeySecret = `backlash/${config.brand}/page-key`;
     const pageKey = randomBytes(32).toString("base64url");
@@ -467,6 +479,8 @@ export interface SnapshotInputs {
   health: SourceHealthStore;
   alerts: PageAlert[];
   sources: (keyof SourcesConfig)[];
+  /** The incident page's link for an incident (absent: the dashboard links the report only). */
+  incidentPageLink?: (incidentId: string) => string;
   /** confirm mode's agreement sample and mode switch (absent: the page says the mode only). */
   agreement?: Pick<AgreementStore, "lastHours" | "modeSwitch">;
 }
@@ -532,6 +546,7 @@ export const buildSnapshot = async (inputs: SnapshotInputs): Promise<PageSnapsho
       ...(existsSync(join(inputs.reportsDir, reportFileName(incident.id)))
         ? { reportUrl: `/reports/${reportFileName(incident.id)}` }
         : {}),
+      ...(inputs.incidentPageLink ? { pageUrl: inputs.incidentPageLink(incident.id) } : {}),
     })),
     mentions: recent.map((m) => ({
       createdAt: m.createdAt,

@@ -108,6 +108,7 @@ const syntheticSnapshot = (): PageSnapshot => ({
       peakObserved: 41,
       peakExpected: 3.4,
       reportUrl: "/reports/incident-1.html",
+      pageUrl: "/i/20261127T1000?t=signed-token",
     },
   ],
   mentions: syntheticMentions(),
@@ -162,6 +163,10 @@ describe("local page in Chromium", () => {
     expect(await incident.locator(".badge").first().textContent()).toBe("Firing");
     expect(await incident.locator("a.report-link").getAttribute("href")).toMatch(
       /\/reports\/incident-1\.html$/,
+    );
+    // The live incident page, where the actions are, as the alerts link to it.
+    expect(await incident.locator("a.page-link").getAttribute("href")).toBe(
+      "/i/20261127T1000?t=signed-token",
     );
     expect(await opened.page.locator(".alert-entry .sms").first().textContent()).toBe(openedSms);
     expect(await opened.page.locator("#summary").getAttribute("data-level")).toBe("alert");

@@ -378,6 +378,11 @@
             ? ` (${round(incident.peakObserved / incident.peakExpected)}× normal)`
             : "";
         const reportUrl = safeHttpUrl(incident.reportUrl);
+        // Only this server's own incident pages (a relative /i/ link).
+        const pageUrl =
+          typeof incident.pageUrl === "string" && incident.pageUrl.startsWith("/i/")
+            ? incident.pageUrl
+            : undefined;
         return h(
           "article",
           { class: "incident", "data-state": incident.state, "data-incident": incident.id },
@@ -394,15 +399,25 @@
             `${state.explain}. Peak: ${plural(incident.peakObserved, "negative mention")} in ${snapshot.windowMinutes} minutes, ` +
               `about ${round(incident.peakExpected)} expected${ratio}.`,
           ),
-          reportUrl
+          pageUrl || reportUrl
             ? h(
                 "p",
                 {},
-                h(
-                  "a",
-                  { class: "report-link", href: reportUrl, target: "_blank", rel: "noopener" },
-                  "Open the incident report",
-                ),
+                pageUrl
+                  ? h(
+                      "a",
+                      { class: "page-link", href: pageUrl },
+                      "Open the incident page (acknowledge, silence, resolve)",
+                    )
+                  : undefined,
+                pageUrl && reportUrl ? " · " : undefined,
+                reportUrl
+                  ? h(
+                      "a",
+                      { class: "report-link", href: reportUrl, target: "_blank", rel: "noopener" },
+                      "Open the incident report",
+                    )
+                  : undefined,
               )
             : undefined,
         );

@@ -29,6 +29,8 @@ export interface PageIncident {
   peakExpected: number;
   /** Link to the incident report, when one has been written. */
   reportUrl?: string;
+  /** The live incident page with its actions (a capability link of this run), as alerts link to it. */
+  pageUrl?: string;
 }
 
 export interface PageMention {
