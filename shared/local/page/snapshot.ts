@@ -1,3 +1,5 @@
+import type { SentimentStatus } from "#shared/core/confirm";
+
 /**
  * What the local page shows, as plain JSON: the local runtime builds one from its stores on
  * demand, the page server sends it to the browser as-is. All instants are ISO-8601 strings (UTC);
@@ -72,15 +74,7 @@ export interface PageFailingStream {
 }
 
 /** How mentions are scored; in confirm mode, the local scorer's agreement with Comprehend. */
-export interface PageSentiment {
-  mode: string;
-  agreement?: number;
-  sampled: number;
-  /** The hours the agreement is measured over. */
-  hours: number;
-  belowBar: boolean;
-  summary: string;
-}
+export type PageSentiment = SentimentStatus;
 
 export interface PageSnapshot {
   brand: string;
