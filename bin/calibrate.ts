@@ -8,8 +8,7 @@ import { existingFile, parseCli, runCli, usageError } from "#shared/cli";
 import { loadBrandFile } from "#shared/config/brand-file";
 import { parseBrandConfig } from "#shared/core/brand-config";
 import { calibrateBrand } from "#shared/replay/calibrate";
-import { loadBrandHistory } from "#shared/replay/load";
-import type { CsvColumns } from "#shared/sources/csv-replay";
+import { CSV_COLUMN_OPTIONS, csvColumnsFrom, loadBrandHistory } from "#shared/replay/load";
 
 const HELP = `Usage: npm run calibrate -- --csv <file> --brand <value> [options]
 
@@ -32,12 +31,7 @@ const main = async () => {
     options: {
       csv: { type: "string" },
       brand: { type: "string" },
-      "brand-column": { type: "string" },
-      "id-column": { type: "string" },
-      "text-column": { type: "string" },
-      "time-column": { type: "string" },
-      "author-column": { type: "string" },
-      "label-column": { type: "string" },
+      ...CSV_COLUMN_OPTIONS,
       "brand-file": { type: "string" },
       budget: { type: "string" },
       write: { type: "string" },
@@ -53,14 +47,7 @@ const main = async () => {
   const budget = values.budget === undefined ? config.detection.alertBudgetPerWeek : Number(values.budget);
   if (!(budget > 0))
     usageError(`--budget must be a positive number of incidents a week, got "${values.budget}"`);
-  const columns: Partial<CsvColumns> = {
-    brand: values["brand-column"] ?? "airline",
-    ...(values["id-column"] ? { id: values["id-column"] } : {}),
-    ...(values["text-column"] ? { text: values["text-column"] } : {}),
-    ...(values["time-column"] ? { time: values["time-column"] } : {}),
-    ...(values["author-column"] ? { author: values["author-column"] } : {}),
-    ...(values["label-column"] ? { label: values["label-column"] } : {}),
-  };
+  const columns = csvColumnsFrom(values);
   const history = await loadBrandHistory(csv, brand, columns);
   const result = calibrateBrand(history, { ...config.detection, alertBudgetPerWeek: budget }, config.alerts);
   console.log(

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { existingFile, parseCli, runCli, usageError } from "#shared/cli";
+import { existingFile, parseCli, runCli, shareOf, usageError } from "#shared/cli";
 import { loadBrandFile } from "#shared/config/brand-file";
 import { type BurstSpec, parseDurationMinutes, parseInjectSpec } from "#shared/core/backtest/injection";
 import { incidentsPerBrandWeek, parseSweepAxes, summariseBursts } from "#shared/core/backtest/scoring";
@@ -14,13 +14,19 @@ import { isNegative } from "#shared/core/mention";
 import type { BrandBacktest } from "#shared/replay/backtest";
 import { historySpan } from "#shared/replay/backtest";
 import { compareSentimentModes, formatModeTable } from "#shared/replay/compare-modes";
-import { type BrandHistory, listBrandValues, loadBrandHistory } from "#shared/replay/load";
+import {
+  type BrandHistory,
+  CSV_COLUMN_OPTIONS,
+  csvColumnsFrom,
+  listBrandValues,
+  loadBrandHistory,
+} from "#shared/replay/load";
 import { replayIncidentReport } from "#shared/replay/reports";
 import { formatSweepTable, runBacktest, runSweep } from "#shared/replay/run";
 import { lexiconReading, noisyReading } from "#shared/replay/sentiment-modes";
 import { reportFileName } from "#shared/report/file-name";
 import { renderReplayReport } from "#shared/report/replay-report";
-import { type CsvColumns, mostMentionedHandle } from "#shared/sources/csv-replay";
+import { mostMentionedHandle } from "#shared/sources/csv-replay";
 
 const HELP = `Usage: npm run replay -- --csv <file> [options] [--sweep key=v1,v2 ...]
 
@@ -81,12 +87,7 @@ const parse = () =>
     options: {
       csv: { type: "string" },
       brand: { type: "string", multiple: true },
-      "brand-column": { type: "string" },
-      "id-column": { type: "string" },
-      "text-column": { type: "string" },
-      "time-column": { type: "string" },
-      "author-column": { type: "string" },
-      "label-column": { type: "string" },
+      ...CSV_COLUMN_OPTIONS,
       "url-template": { type: "string" },
       "brand-file": { type: "string" },
       "batch-minutes": { type: "string" },
@@ -110,13 +111,6 @@ const positiveInt = (value: string | undefined, name: string, fallback: number):
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) fail(`--${name} must be a whole number, got "${value}"`);
   return n;
-};
-
-const themeShare = (value: string | undefined): number => {
-  if (value === undefined) return 0;
-  const share = Number(value);
-  if (!(share >= 0 && share <= 1)) fail(`--burst-theme must be a share between 0 and 1, got "${value}"`);
-  return share;
 };
 
 const minute = (iso: string) => `${iso.slice(0, 16).replace("T", " ")}`;
@@ -158,15 +152,8 @@ const main = async () => {
   const { values, positionals } = parse();
   const csv = existingFile("--csv", values.csv ?? fail("--csv <file> is required"));
   const started = performance.now();
-  const brandColumn = values["brand-column"] ?? "airline";
-  const columns: Partial<CsvColumns> = {
-    brand: brandColumn,
-    ...(values["id-column"] ? { id: values["id-column"] } : {}),
-    ...(values["text-column"] ? { text: values["text-column"] } : {}),
-    ...(values["time-column"] ? { time: values["time-column"] } : {}),
-    ...(values["author-column"] ? { author: values["author-column"] } : {}),
-    ...(values["label-column"] ? { label: values["label-column"] } : {}),
-  };
+  const columns = csvColumnsFrom(values);
+  const brandColumn = columns.brand ?? "airline";
   const brandFile = existingFile("--brand-file", values["brand-file"] ?? "brands/example.json");
   const config = loadBrandFile(brandFile);
   const wanted = values.brand ?? ["all"];
@@ -196,7 +183,7 @@ const main = async () => {
           size: positiveInt(values["burst-size"], "burst-size", 30),
           durationMinutes: parseDurationMinutes(values["burst-duration"] ?? "15m"),
           seed: positiveInt(values.seed, "seed", 1),
-          themeShare: themeShare(values["burst-theme"]),
+          themeShare: shareOf("burst-theme", values["burst-theme"]),
         }
       : undefined;
   const options = {

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseCli, positiveInteger, runCli, usageError, wholeNumber } from "#shared/cli";
+import { parseCli, positiveInteger, runCli, shareOf, wholeNumber } from "#shared/cli";
 import { startDynamoDbLocal } from "#shared/local/dynamodb-local";
 import { FULL_SOAK_FAULTS } from "#test/soak/faults";
 import { formatSoakReport } from "#test/soak/report";
@@ -35,15 +35,6 @@ than a few minutes past the wall clock; nothing in a dead-letter path unexplaine
   --future-share <f>    a share f (0..1) of the mentions dated an hour to decades ahead of the
                         wall clock, as a wrong device clock would date them (default 0)`;
 
-/** A share: 0 to 1 inclusive. */
-const share = (name: string, raw: string | undefined): number => {
-  if (raw === undefined) return 0;
-  const value = Number(raw);
-  return raw.trim() !== "" && value >= 0 && value <= 1
-    ? value
-    : usageError(`--${name} must be a share from 0 to 1, e.g. 0.001, got "${raw}"`);
-};
-
 let options = {
   mentions: 0,
   seed: 0,
@@ -76,7 +67,7 @@ await runCli(async () => {
     maxCrashes: positiveInteger("max-crashes", values["max-crashes"], 10),
     viral: wholeNumber("viral", values.viral, 0),
     concurrency: positiveInteger("concurrency", values.concurrency, 1),
-    futureShare: share("future-share", values["future-share"]),
+    futureShare: shareOf("future-share", values["future-share"]),
   };
 });
 const { mentions, seed, minutes, crashEverySeconds, maxCrashes, viral, concurrency, futureShare } = options;

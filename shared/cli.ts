@@ -109,6 +109,15 @@ export const wholeNumber = (name: string, raw: string | undefined, fallback: num
     : usageError(`--${name} must be a whole number (0 or more), got "${raw}"`);
 };
 
+/** A share: 0 to 1 inclusive (e.g. 0.001); `fallback` when not given. */
+export const shareOf = (name: string, raw: string | undefined, fallback = 0): number => {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  return raw.trim() !== "" && value >= 0 && value <= 1
+    ? value
+    : usageError(`--${name} must be a share from 0 to 1, e.g. 0.001, got "${raw}"`);
+};
+
 export const portNumber = (name: string, raw: string | undefined, fallback: number): number => {
   if (raw === undefined) return fallback;
   const value = Number(raw);

@@ -1,4 +1,4 @@
-import type { SnsAlertMessage, StringAttribute } from "#shared/core/alert-text";
+import { attribute, type SnsAlertMessage } from "#shared/core/alert-text";
 import type { Incident } from "#shared/core/detection-types";
 
 /**
@@ -7,8 +7,6 @@ import type { Incident } from "#shared/core/detection-types";
  * "email"): one SNS publish reaches every phone or every address of the topic.
  */
 export const ACKNOWLEDGED_KIND = "acknowledged";
-
-const attribute = (value: string): StringAttribute => ({ DataType: "String", StringValue: value });
 
 /** "10:42 UTC" */
 const clock = (iso: string) => `${iso.slice(11, 16)} UTC`;

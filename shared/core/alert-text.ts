@@ -624,7 +624,11 @@ export const isSnsAlertMessage = (value: unknown): value is SnsAlertMessage => {
   );
 };
 
-const attribute = (value: string): StringAttribute => ({ DataType: "String", StringValue: value || "-" });
+/** An SNS string attribute; SNS refuses an empty value, so "" becomes "-". */
+export const attribute = (value: string): StringAttribute => ({
+  DataType: "String",
+  StringValue: value || "-",
+});
 
 /**
  * One publish for every channel. SNS picks `sms` for SMS subscriptions, `email` for email ones

@@ -5,6 +5,28 @@ import { LocalScorer } from "#shared/sentiment/local";
 import { type CsvColumns, readCsvMentions } from "#shared/sources/csv-replay";
 
 /** One brand's history, ready to replay: scored, oldest first. */
+/** The CSV column options `npm run replay` and `npm run calibrate` share (parseCli options). */
+export const CSV_COLUMN_OPTIONS = {
+  "brand-column": { type: "string" },
+  "id-column": { type: "string" },
+  "text-column": { type: "string" },
+  "time-column": { type: "string" },
+  "author-column": { type: "string" },
+  "label-column": { type: "string" },
+} as const;
+
+type CsvColumnValues = Partial<Record<keyof typeof CSV_COLUMN_OPTIONS, string>>;
+
+/** The columns those options name; the brand column defaults to the shared data's `airline`. */
+export const csvColumnsFrom = (values: CsvColumnValues): Partial<CsvColumns> => ({
+  brand: values["brand-column"] ?? "airline",
+  ...(values["id-column"] ? { id: values["id-column"] } : {}),
+  ...(values["text-column"] ? { text: values["text-column"] } : {}),
+  ...(values["time-column"] ? { time: values["time-column"] } : {}),
+  ...(values["author-column"] ? { author: values["author-column"] } : {}),
+  ...(values["label-column"] ? { label: values["label-column"] } : {}),
+});
+
 export interface BrandHistory {
   /** The brand column's value (e.g. "United"). */
   brand: string;
