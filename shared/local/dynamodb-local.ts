@@ -54,18 +54,30 @@ export const checkJava = async (java = "java"): Promise<number> => {
   return major;
 };
 
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
+/**
+ * Ports for DynamoDB Local are drawn below Linux's ephemeral range (32768-60999 by default): a
+ * port the kernel handed to `listen(0)` can be taken by any outgoing connection in the second or
+ * two before the JVM binds it ("Address already in use"). A port here is only taken by another
+ * listener, which `isPortFree` sees and a retry on a bind failure covers.
+ */
+const PORT_RANGE = { low: 20_000, high: 32_000 } as const;
+
+const isPortFree = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
+    server.once("error", () => resolve(false));
+    // 0.0.0.0 because that is where DynamoDB Local listens.
+    server.listen(port, "0.0.0.0", () => server.close(() => resolve(true)));
   });
+
+export const freePort = async (random: () => number = Math.random): Promise<number> => {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = PORT_RANGE.low + Math.floor(random() * (PORT_RANGE.high - PORT_RANGE.low));
+    if (await isPortFree(port)) return port;
+  }
+  throw new Error(`no free port between ${PORT_RANGE.low} and ${PORT_RANGE.high} after 50 tries`);
+};
 
 export interface StartOptions {
   /** Fixed port; default a free one. */
@@ -76,9 +88,30 @@ export interface StartOptions {
   startTimeoutMs?: number;
 }
 
+/** The JVM's message when another process took the port first. */
+const BIND_FAILURE = /Failed to bind|Address already in use|BindException/;
+
+export class PortTakenError extends Error {
+  constructor(port: number) {
+    super(`port ${port} was taken before DynamoDB Local could bind it`);
+    this.name = "PortTakenError";
+  }
+}
+
 export const startDynamoDbLocal = async (options: StartOptions = {}): Promise<DynamoDbLocal> => {
   await checkJava();
-  const port = options.port ?? (await freePort());
+  if (options.port !== undefined) return startOnPort(options.port, options);
+  // A chosen port can still be taken between the check and the JVM's bind: try another one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnPort(await freePort(), options);
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt >= 5) throw error;
+    }
+  }
+};
+
+const startOnPort = async (port: number, options: StartOptions): Promise<DynamoDbLocal> => {
   const child = spawn({ port, path: options.dataDir ?? null, sharedDb: true, stdio: "pipe" });
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => {
@@ -90,11 +123,18 @@ export const startDynamoDbLocal = async (options: StartOptions = {}): Promise<Dy
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
 
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint, maxAttempts: 1 });
+  // Short timeouts: a port that answers but not as DynamoDB Local must not hang the start.
+  const client = new DynamoDBClient({
+    ...LOCAL_AWS,
+    endpoint,
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+  });
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   try {
     for (;;) {
       if (child.exitCode !== null) {
+        if (BIND_FAILURE.test(output)) throw new PortTakenError(port);
         throw new Error(`DynamoDB Local exited with code ${child.exitCode}:\n${output.slice(-2000)}`);
       }
       try {
