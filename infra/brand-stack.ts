@@ -1,5 +1,5 @@
 import { Aws, CfnOutput, Duration, Stack, type StackProps, Tags } from "aws-cdk-lib";
-import { Rule, Schedule } from "aws-cdk-lib/aws-events";
+import { Rule, RuleTargetInput, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { FilterCriteria, FilterRule, FunctionUrlAuthType, StartingPosition } from "aws-cdk-lib/aws-lambda";
 import { SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
@@ -23,6 +23,7 @@ import {
   secretNamesOf,
   withRecipients,
 } from "#shared/core/brand-config";
+import { OUTBOX_SWEEP_EVENT, OUTBOX_SWEEP_MINUTES } from "#shared/core/delivery";
 import type { SourceName } from "#shared/core/mention";
 import { keys } from "#shared/store/keys";
 import { ITEM_TYPE_ATTRIBUTE, MENTION_ITEM_TYPE } from "#shared/store/table-definition";
@@ -199,6 +200,8 @@ export class BrandStack extends Stack {
       description: `${config.brand}: counts negative mentions per window and alerts on anomalies`,
       timeout: Duration.minutes(2),
       memorySize: 1024,
+      // Only the outbox sweep is invoked asynchronously: the next sweep is its retry.
+      asyncRetryAttempts: 0,
       // Alerts link to the page (alerts.reportBaseUrl, a custom domain in front of it, wins).
       environment: { BRAND_CONFIG: brandConfig, PAGE_URL: pageUrl.url },
     })
@@ -227,6 +230,19 @@ export class BrandStack extends Stack {
           }),
         ],
       });
+    // A notice left by an invocation that crashed mid-publish is re-claimed when its lease lapses by
+    // the next stream batch, or by this sweep when the stream is quiet.
+    new Rule(this, "OutboxSweep", {
+      description: `${config.brand}: deliver queued alert notices every ${OUTBOX_SWEEP_MINUTES} min`,
+      schedule: Schedule.rate(Duration.minutes(OUTBOX_SWEEP_MINUTES)),
+      targets: [
+        new LambdaFunction(this.detect.function, {
+          event: RuleTargetInput.fromObject(OUTBOX_SWEEP_EVENT),
+          retryAttempts: 0,
+          maxEventAge: Duration.minutes(OUTBOX_SWEEP_MINUTES),
+        }),
+      ],
+    });
     // confirm mode: the detector re-scores windows near the alarm bar with Comprehend before it alerts.
     if (config.sentiment.mode === "confirm") this.detect.detectSentiment();
 

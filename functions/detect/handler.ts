@@ -11,10 +11,12 @@ import { recipientsFromEnv } from "#shared/config/recipients";
 import type { CountedMention } from "#shared/core/batch-step";
 import { withRecipients } from "#shared/core/brand-config";
 import { capabilityLink } from "#shared/core/capability";
+import { isOutboxSweep, type OutboxSweepEvent } from "#shared/core/delivery";
 import { BACKLASH_METRICS, METRICS_NAMESPACE } from "#shared/core/metric-names";
 import { logger } from "#shared/logger";
 import { type AlertRecipient, createComposer } from "#shared/pipeline/compose";
 import { createConfirmation } from "#shared/pipeline/confirm";
+import { type DeliveryReport, deliverOutbox } from "#shared/pipeline/deliver";
 import { countAndDetect } from "#shared/pipeline/detect";
 import { reportFileName } from "#shared/report/file-name";
 import { pageKeyFromEnv } from "#shared/secrets/page-key";
@@ -123,11 +125,36 @@ const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: "detect
 // The alarms match dimensions exactly: brand (and source), without Powertools' default "service".
 metrics.clearDefaultDimensions();
 
-export const handler = async (
-  event: DynamoDBStreamEvent,
+/**
+ * The schedule's call (OUTBOX_SWEEP_EVENT): delivers what is queued, e.g. a notice whose
+ * invocation crashed mid-publish, once its lease lapsed, when no stream batch comes to do it.
+ * Claims keep it from paging twice alongside a stream batch. A failure throws (the Errors alarm
+ * sees it); the next sweep is the retry.
+ */
+const sweepOutbox = async (): Promise<DeliveryReport> => {
+  const report = await deliverOutbox({
+    outbox: store.outbox,
+    publisher: deps.publisher,
+    brand: config.displayName,
+    notifyOps: deps.notifyOps,
+    now: deps.now,
+  });
+  metrics.addDimensions({ brand: config.brand });
+  metrics.addMetric(BACKLASH_METRICS.alertsSent, MetricUnit.Count, report.delivered);
+  metrics.addMetric(BACKLASH_METRICS.alertsDeadLettered, MetricUnit.Count, report.deadLettered);
+  metrics.publishStoredMetrics();
+  if (report.delivered + report.deadLettered + report.failed > 0) logger.info("outbox sweep", { ...report });
+  return report;
+};
+
+export async function handler(event: DynamoDBStreamEvent, context?: Context): Promise<DynamoDBBatchResponse>;
+export async function handler(event: OutboxSweepEvent, context?: Context): Promise<DeliveryReport>;
+export async function handler(
+  event: DynamoDBStreamEvent | OutboxSweepEvent,
   context?: Context,
-): Promise<DynamoDBBatchResponse> => {
+): Promise<DynamoDBBatchResponse | DeliveryReport> {
   if (context) logger.addContext(context);
+  if (isOutboxSweep(event)) return sweepOutbox();
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
   const valid: CountedMention[] = [];
   // Parsing only: in order, so a poison record's position is exact.
@@ -158,4 +185,4 @@ export const handler = async (
   metrics.publishStoredMetrics();
   logger.info("detect batch", { records: event.Records.length, ...report });
   return processor.response();
-};
+}

@@ -80,3 +80,17 @@ export const deadLetterOpsNotice = (facts: DeadLetterFacts): { subject: string; 
     ].join("\n"),
   };
 };
+
+/**
+ * What the stack's schedule invokes the detect function with (no stream records): deliver what
+ * the outbox holds. A notice whose invocation crashed mid-publish is otherwise only re-claimed by
+ * the next stream batch, which a quiet stream may never bring.
+ */
+export const OUTBOX_SWEEP_EVENT = { backlash: "outbox-sweep" } as const;
+export type OutboxSweepEvent = typeof OUTBOX_SWEEP_EVENT;
+
+export const isOutboxSweep = (event: unknown): event is OutboxSweepEvent =>
+  isObject(event) && event.backlash === OUTBOX_SWEEP_EVENT.backlash;
+
+/** How often the stack sweeps the outbox: a lapsed lease is retried within a minute or two. */
+export const OUTBOX_SWEEP_MINUTES = 1;

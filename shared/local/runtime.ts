@@ -21,6 +21,7 @@ import {
 } from "#shared/core/brand-config";
 import { capabilityLink } from "#shared/core/capability";
 import { addTallies, sentimentStatus } from "#shared/core/confirm";
+import { OUTBOX_SWEEP_EVENT, OUTBOX_SWEEP_MINUTES } from "#shared/core/delivery";
 import { matchesBrand } from "#shared/core/match";
 import type { SourceName } from "#shared/core/mention";
 import { failingStreams } from "#shared/core/source-health";
@@ -360,6 +361,14 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     stops.push(async () => {
       running = false;
     });
+    // The stack's outbox sweep, on its real schedule: a notice a crash left claimed goes out
+    // once its lease lapses, even when the stream has gone quiet.
+    const sweep = setInterval(() => {
+      detect.handler(OUTBOX_SWEEP_EVENT).catch((error: unknown) => {
+        print(`[outbox sweep] ${(error as Error).message}`);
+      });
+    }, OUTBOX_SWEEP_MINUTES * 60_000);
+    stops.push(async () => clearInterval(sweep));
     const progress = replay && replayProgress(replay, print);
     for (const source of sources) {
       const every = intervalMs(config, source);

@@ -12,6 +12,7 @@ import {
 } from "#infra/brand-stack";
 import { smsCountries } from "#infra/constructs/monitoring";
 import { BrandConfigSchema, NO_RECIPIENTS, recipientsOf, withRecipients } from "#shared/core/brand-config";
+import { OUTBOX_SWEEP_EVENT } from "#shared/core/delivery";
 import { keys } from "#shared/store/keys";
 import { createTableInput, ITEM_TYPE_ATTRIBUTE, MENTION_ITEM_TYPE } from "#shared/store/table-definition";
 import {
@@ -270,6 +271,29 @@ describe("detect", () => {
       { "Fn::GetAtt": [ids.report, "Arn"] },
       { "Fn::Join": ["", [{ "Fn::GetAtt": [ids.report, "Arn"] }, ":*"]] },
     ]);
+  });
+
+  it("is invoked every minute to sweep the outbox, without async retries (the next sweep is the retry)", () => {
+    template.hasResourceProperties("AWS::Events::Rule", {
+      ScheduleExpression: "rate(1 minute)",
+      State: "ENABLED",
+      Targets: [
+        Match.objectLike({
+          Arn: { "Fn::GetAtt": [ids.detect, "Arn"] },
+          Input: JSON.stringify(OUTBOX_SWEEP_EVENT),
+          RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+        }),
+      ],
+    });
+    template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
+      FunctionName: { Ref: ids.detect },
+      MaximumRetryAttempts: 0,
+    });
+    template.hasResourceProperties("AWS::Lambda::Permission", {
+      Action: "lambda:InvokeFunction",
+      FunctionName: { "Fn::GetAtt": [ids.detect, "Arn"] },
+      Principal: "events.amazonaws.com",
+    });
   });
 
   it("sends what it gives up on to an encrypted, TLS-only queue that keeps it 14 days", () => {

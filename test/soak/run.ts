@@ -9,6 +9,7 @@ import {
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import type { DynamoDBBatchResponse } from "aws-lambda";
 import type { BrandConfigInput } from "#shared/core/brand-config";
+import { OUTBOX_SWEEP_EVENT } from "#shared/core/delivery";
 import { LOCAL_AWS } from "#shared/local/dynamodb-local";
 import { CursorStore } from "#shared/store/cursors";
 import { keys } from "#shared/store/keys";
@@ -282,6 +283,22 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
     poller.start();
     cleanups.push(() => poller.stop());
 
+    // The stack's outbox sweep (every minute in the cloud; here every 5 s against a 20 s lease):
+    // a notice left by a crash mid-publish is delivered even when no later batch comes.
+    let sweeping = true;
+    const sweeps = (async () => {
+      while (sweeping) {
+        await sleep(5_000);
+        if (!sweeping) break;
+        // A failed sweep (an injected SNS fault) is retried by the next one.
+        await detect.handler(OUTBOX_SWEEP_EVENT).catch(() => undefined);
+      }
+    })();
+    cleanups.push(async () => {
+      sweeping = false;
+      await sweeps;
+    });
+
     // Crashes, on their own clock, until the poller has caught up.
     let caughtUp = false;
     const crashes = (async () => {
@@ -387,6 +404,8 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
       await sleep(250);
     }
     caughtUp = true;
+    sweeping = false;
+    await sweeps;
     poller.cancelCrash();
     await crashes;
     await poller.stop();

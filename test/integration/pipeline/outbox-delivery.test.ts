@@ -2,18 +2,17 @@ import { PublishCommand } from "@aws-sdk/client-sns";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sinkPublisher } from "#shared/alerts/sink";
 import { createSnsClient, SnsAlertSink } from "#shared/alerts/sns";
-import { buildSnsMessage, type SnsAlertMessage } from "#shared/core/alert-text";
-import { emptyDetectorRecord } from "#shared/core/batch-step";
+import type { SnsAlertMessage } from "#shared/core/alert-text";
 import { type DeliveryDeps, deliverOutbox, OutboxDeliveryError } from "#shared/pipeline/deliver";
 import { DetectionStore } from "#shared/store/detection-store";
 import { OUTBOX_LEASE_MS, type OutboxEntry, OutboxStore } from "#shared/store/outbox";
 import { SnsStandIn } from "#test/stand-ins/sns";
 import { createTestTable, type TestTable } from "#test/support/dynamo";
-import { alertContext } from "#test/unit/alerts/fixtures";
+import { baseNoticeMessage, enqueueNotices, outboxEntry } from "#test/support/outbox";
 
 const TOPIC = "arn:aws:sns:eu-west-1:123456789012:backlash-exampleair-alerts";
 const OPS_TOPIC = "arn:aws:sns:eu-west-1:123456789012:backlash-exampleair-ops";
-const baseMessage = buildSnsMessage(alertContext(), { sms: true, email: true });
+const baseMessage = baseNoticeMessage;
 
 let table: TestTable;
 let store: DetectionStore;
@@ -37,37 +36,8 @@ afterEach(async () => {
   await table.drop();
 });
 
-let clock = Date.parse("2026-11-27T10:00:00.000Z");
-
-/** A notice as the composer would build it, told apart by its `notification` attribute. */
-const entry = (incidentId: string, seq: number, message: SnsAlertMessage = baseMessage): OutboxEntry => {
-  const notificationId = `${incidentId}#${seq}`;
-  return {
-    notificationId,
-    incidentId,
-    kind: seq === 1 ? "opened" : "escalated",
-    createdAt: new Date(clock++).toISOString(),
-    message: {
-      ...message,
-      MessageAttributes: {
-        ...message.MessageAttributes,
-        incident: { DataType: "String", StringValue: incidentId },
-        notification: { DataType: "String", StringValue: notificationId },
-      },
-    },
-  };
-};
-
-/** Queued the way the detector queues notices: in the commit of the state change. */
-const enqueue = async (...entries: OutboxEntry[]) => {
-  const snapshot = await store.read([]);
-  const result = await store.commit(
-    snapshot,
-    { detector: emptyDetectorRecord(), windows: [], markers: [], outbox: entries, incidents: [] },
-    new Date(),
-  );
-  expect(result.committed).toBe(true);
-};
+const entry = outboxEntry;
+const enqueue = (...entries: OutboxEntry[]) => enqueueNotices(store, ...entries);
 
 /** One detect invocation's delivery: its own lease clock, the real SNS client against the stand-in. */
 const delivery = (outbox: OutboxStore = new OutboxStore(table)): DeliveryDeps => ({
