@@ -211,32 +211,35 @@ export class MentionStore {
   }
 
   /**
-   * Author history for "existing customers vs new voices". Updated only for newly stored mentions,
-   * so a retried run does not count a post twice.
+   * Author history for "existing customers vs new voices": when an author was first positive
+   * about the brand, the one thing read back (authorsPositiveBefore). Written only for newly
+   * stored positive mentions (a retried run stores nothing new, so writes nothing), one update per
+   * author per page with the page's earliest date: a complaint costs no author write at all, which in a
+   * backlash is nearly every mention.
    */
   private async recordAuthors(mentions: readonly ScoredMention[], now: Date): Promise<void> {
-    await mapLimit(mentions, PUT_CONCURRENCY, (m) => {
-      const positive = m.sentiment.label === "POSITIVE";
-      const negative = m.sentiment.label === "NEGATIVE";
-      return this.table.client.send(
+    const earliestPositive = new Map<string, ScoredMention>();
+    for (const m of mentions) {
+      if (m.sentiment.label !== "POSITIVE") continue;
+      const key = keys.author(m.source, m.author).pk;
+      const seen = earliestPositive.get(key);
+      if (!seen || m.createdAt < seen.createdAt) earliestPositive.set(key, m);
+    }
+    await mapLimit([...earliestPositive.values()], PUT_CONCURRENCY, (m) =>
+      this.table.client.send(
         new UpdateItemCommand({
           TableName: this.table.tableName,
           Key: marshall(keys.author(m.source, m.author)),
-          UpdateExpression: `SET firstSeen = if_not_exists(firstSeen, :at), lastSeen = :now, #ttl = :ttl${
-            positive ? ", firstPositiveAt = if_not_exists(firstPositiveAt, :at)" : ""
-          } ADD mentions :one, positives :pos, negatives :neg`,
+          // Kept a year after the author's latest positive mention.
+          UpdateExpression: "SET firstPositiveAt = if_not_exists(firstPositiveAt, :at), #ttl = :ttl",
           ExpressionAttributeNames: { "#ttl": TTL_ATTRIBUTE },
           ExpressionAttributeValues: marshall({
             ":at": m.createdAt,
-            ":now": now.toISOString(),
             ":ttl": epochSeconds(now) + 365 * 86_400,
-            ":one": 1,
-            ":pos": positive ? 1 : 0,
-            ":neg": negative ? 1 : 0,
           }),
         }),
-      );
-    });
+      ),
+    );
   }
 
   /**

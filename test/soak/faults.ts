@@ -33,8 +33,7 @@ export interface SoakFaultProfile {
 
 export const FULL_SOAK_FAULTS: SoakFaultProfile = {
   dynamo: {
-    // Low on purpose: the functions' client uses adaptive retry, whose client-side rate limiter
-    // cuts its sending rate on every throttle (2% random throttling made ingest ~10x slower).
+    // Throttling is rare in on-demand mode; each one costs its call a backoff of up to seconds.
     throughputExceeded: 0.001,
     internalError: 0.01,
     lostReply: 0.003,

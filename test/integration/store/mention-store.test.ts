@@ -1,15 +1,16 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
+import { DescribeTableCommand, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import {
   DescribeStreamCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
 } from "@aws-sdk/client-dynamodb-streams";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ScoredMention } from "#shared/core/mention";
 import { DynamoDailyBudget } from "#shared/store/budget";
 import { CursorConflictError, CursorStore, SourceHealthStore } from "#shared/store/cursors";
+import { keys } from "#shared/store/keys";
 import { MentionStore } from "#shared/store/mentions";
 import { DynamoSentimentCache } from "#shared/store/sentiment-cache";
 import { createTestTable, type TestTable } from "#test/support/dynamo";
@@ -112,6 +113,43 @@ describe("mention store on DynamoDB Local", () => {
       "2026-11-27T10:00:00.000Z",
     );
     expect([...fans]).toEqual(["simulator:fan"]);
+  });
+
+  it("writes author history only for positive mentions: one item per author, its earliest positive", async () => {
+    const store = new MentionStore(table, "example", 90);
+    const positive = {
+      label: "POSITIVE" as const,
+      scorer: "local" as const,
+      scores: { positive: 0.9, negative: 0, neutral: 0.1, mixed: 0 },
+    };
+    await store.putMentions([
+      mention("grump-1", { author: "Grump", createdAt: "2026-11-27T11:00:00.000Z" }),
+      mention("grump-2", { author: "grump", createdAt: "2026-11-27T11:01:00.000Z" }),
+      mention("happy-late", { author: "happy", createdAt: "2026-11-27T11:03:00.000Z", sentiment: positive }),
+      mention("happy-early", { author: "Happy", createdAt: "2026-11-27T11:02:00.000Z", sentiment: positive }),
+    ]);
+    const authorItem = async (handle: string) =>
+      (
+        await table.client.send(
+          new GetItemCommand({
+            TableName: table.tableName,
+            Key: marshall(keys.author("simulator", handle)),
+            ConsistentRead: true,
+          }),
+        )
+      ).Item;
+    // A complaint costs no author write: nothing reads it back.
+    expect(await authorItem("grump")).toBeUndefined();
+    const happy = await authorItem("happy");
+    expect(happy && unmarshall(happy).firstPositiveAt).toBe("2026-11-27T11:02:00.000Z");
+    const fans = await store.authorsPositiveBefore(
+      [
+        { source: "simulator", author: "grump" },
+        { source: "simulator", author: "happy" },
+      ],
+      "2026-11-27T12:00:00.000Z",
+    );
+    expect([...fans]).toEqual(["simulator:happy"]);
   });
 });
 
