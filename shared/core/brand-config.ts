@@ -176,6 +176,19 @@ export const DetectionSchema = z
       .describe(
         "Sliding window lengths in minutes (multiples of windowMinutes, e.g. [5, 15] with windowMinutes 1), each judged on every counting window against the baseline scaled to its length; alpha is split evenly across them. Empty: the counting window alone.",
       ),
+    learnAfterScales: z
+      .boolean()
+      .default(false)
+      .describe(
+        "With scales: a window teaches the baseline only once it has left the longest scale, and only if no evaluation that counted it alarmed (a burst still building cannot raise the baseline that judges it). false: each closed, non-alarming window at once.",
+      ),
+    recentHalfLifeWindows: z
+      .number()
+      .positive()
+      .optional()
+      .describe(
+        "Recent level: when set, the expected count is scaled by the ratio of the negatives of the last few hours (EWMA with this half-life, in windows) to what the baseline expected for them, between 1/3 and 3. Absent: off.",
+      ),
     method: z
       .enum(["adaptive", "threshold"])
       .default("adaptive")

@@ -39,6 +39,14 @@ export interface DetectorState {
    * besides the window being judged (multi-scale detection only; bounded, so still O(1)).
    */
   recent?: number[];
+  /**
+   * Recent level (detection.recentHalfLifeWindows): short-half-life EWMAs of the negatives learnt
+   * and of what the baseline expected for the same windows; their ratio scales the expectation
+   * (a busy day is judged as a busy day). Absent when off.
+   */
+  level?: { observed: number; expected: number; n: number };
+  /** learnAfterScales: closed windows since the latest alarming one (capped past the longest scale). */
+  sinceAlarm?: number;
 }
 
 export type Severity = "warning" | "critical";

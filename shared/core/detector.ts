@@ -108,6 +108,42 @@ export const expectedCount = (
   return { mean, variance, hourlyWeight: w };
 };
 
+/** Recent level factor bounds: a day may run at a third to three times its usual rate. */
+export const LEVEL_FACTOR_MIN = 1 / 3;
+export const LEVEL_FACTOR_MAX = 3;
+/**
+ * Prior added to both recent EWMAs, as a share of the all-hours mean: a quiet stretch with a few
+ * posts does not swing the factor.
+ */
+export const LEVEL_PRIOR_SHARE = 0.25;
+
+/**
+ * The recent level (detection.recentHalfLifeWindows): negatives learnt over the last few hours
+ * against what the baseline expected for those same windows, trusted in proportion to how many
+ * half-lives it has seen, bounded. 1 when off or without history.
+ */
+export const levelFactor = (state: DetectorState, config: DetectionConfig): number => {
+  const halfLife = config.recentHalfLifeWindows;
+  const level = state.level;
+  if (halfLife === undefined || level === undefined || level.n === 0) return 1;
+  const prior = LEVEL_PRIOR_SHARE * Math.max(state.baseline.mean, 1e-3);
+  const raw = (level.observed + prior) / (level.expected + prior);
+  const trust = Math.min(1, level.n / halfLife);
+  return Math.min(LEVEL_FACTOR_MAX, Math.max(LEVEL_FACTOR_MIN, 1 + trust * (raw - 1)));
+};
+
+/** The expectation for a window, scaled by the recent level when that is on (mean and variance alike). */
+export const expectedNow = (
+  state: DetectorState,
+  windowStart: string,
+  config: DetectionConfig,
+): Expectation => {
+  const expectation = expectedCount(state, windowStart, config);
+  const factor = levelFactor(state, config);
+  if (factor === 1) return expectation;
+  return { ...expectation, mean: factor * expectation.mean, variance: factor * expectation.variance };
+};
+
 export const isWarmingUp = (state: DetectorState, config: DetectionConfig): boolean =>
   config.method === "adaptive" && state.baseline.n < config.warmupWindows;
 
@@ -210,7 +246,7 @@ const evaluateScales = (
       scaleMinutes: longest * config.windowMinutes,
     };
   }
-  const perWindow = expectedCount(state, windowStart, config);
+  const perWindow = expectedNow(state, windowStart, config);
   const verdicts = windows.map((w) => judgeScale(state, counts, perWindow, w, config));
   const firing = verdicts.filter((v) => v.alarming);
   const pool = firing.length > 0 ? firing : verdicts;
@@ -252,7 +288,7 @@ export const evaluateWindow = (
   const windowStart = windowStartOf(counts.windowStart, config.windowMinutes);
   if (config.scales.length > 0) return evaluateScales(state, counts, config, windowStart, closed);
   const observed = counts.negative;
-  const expectation = expectedCount(state, windowStart, config);
+  const expectation = expectedNow(state, windowStart, config);
   const mean = Math.max(expectation.mean, EXPECTED_FLOOR);
   const ratio = observed / mean;
   const common = { windowStart, observed, total: counts.total, expected: expectation.mean, ratio, closed };
@@ -312,13 +348,28 @@ export const LEARN_CAP_SD = 3;
 const learnableCount = (
   state: DetectorState,
   observed: number,
-  evaluation: Evaluation,
+  windowStart: string,
   config: DetectionConfig,
 ): number => {
-  if (evaluation.warmingUp || config.method !== "adaptive") return observed;
-  const expectation = expectedCount(state, evaluation.windowStart, config);
+  if (isWarmingUp(state, config) || config.method !== "adaptive") return observed;
+  const expectation = expectedNow(state, windowStart, config);
   const sd = Math.sqrt(Math.max(expectation.variance, expectation.mean, 1));
   return Math.min(observed, expectation.mean + LEARN_CAP_SD * sd);
+};
+
+/** EWMA weight after `n` values: a running mean at first, then the half-life's decay. */
+const ewmaWeight = (n: number, halfLife: number): number => Math.max(1 - 2 ** (-1 / halfLife), 1 / (n + 1));
+
+/**
+ * The count the recent level learns from: with sliding scales, the window now leaving the longest
+ * scale (a burst in progress cannot lift the level that judges it); else this window's learnt count.
+ * Undefined while the scales' memory is still filling.
+ */
+const laggedCount = (state: DetectorState, learned: number, config: DetectionConfig): number | undefined => {
+  const keep = recentLength(config);
+  if (keep === 0) return learned;
+  const recent = state.recent ?? [];
+  return recent.length >= keep ? recent[0] : undefined;
 };
 
 /**
@@ -333,26 +384,66 @@ const foldClosedWindow = (
   config: DetectionConfig,
 ): DetectorState => {
   const keep = recentLength(config);
+  const lag = config.learnAfterScales && keep > 0;
+  const sinceAlarm = evaluation.alarming ? 0 : Math.min(keep + 1, (state.sinceAlarm ?? keep + 1) + 1);
   const folded: DetectorState = {
     ...state,
     cusum: evaluation.alarming ? 0 : evaluation.cusum,
     lastClosedWindow: evaluation.windowStart,
     // Every closed window enters the sliding scales with its true count, alarming or not.
     ...(keep > 0 ? { recent: [...(state.recent ?? []), counts.negative].slice(-keep) } : {}),
+    ...(lag ? { sinceAlarm } : {}),
   };
-  if (evaluation.alarming) return folded;
-  const learned = learnableCount(state, counts.negative, evaluation, config);
+  const lesson = lessonOf(state, counts, evaluation, sinceAlarm, config);
+  if (lesson === undefined) return folded;
+  const learned = learnableCount(state, lesson.count, lesson.windowStart, config);
+  const levelCount = lag ? learned : laggedCount(state, learned, config);
+  if (config.recentHalfLifeWindows !== undefined && levelCount !== undefined) {
+    const level = state.level ?? { observed: 0, expected: 0, n: 0 };
+    const raw = expectedCount(state, lesson.windowStart, config);
+    const sd = Math.sqrt(Math.max(raw.variance, raw.mean, 1));
+    const weight = ewmaWeight(level.n, config.recentHalfLifeWindows);
+    folded.level = {
+      observed:
+        level.observed + weight * (Math.min(levelCount, raw.mean + LEARN_CAP_SD * sd) - level.observed),
+      expected: level.expected + weight * (raw.mean - level.expected),
+      n: level.n + 1,
+    };
+  }
   folded.baseline = updateEwma(state.baseline, learned, config.baselineHalfLifeWindows);
   if (config.hourOfDayProfile) {
     const hourly =
       state.hourly.length === HOURS_PER_DAY
         ? [...state.hourly]
         : Array.from({ length: HOURS_PER_DAY }, emptyEwma);
-    const hour = utcHourOf(evaluation.windowStart);
+    const hour = utcHourOf(lesson.windowStart);
     hourly[hour] = updateEwma(hourly[hour] ?? emptyEwma(), learned, hourlyHalfLife(config));
     folded.hourly = hourly;
   }
   return folded;
+};
+
+/**
+ * The window the baseline learns from as this one closes. By default this one, unless it alarmed.
+ * With learnAfterScales, the window now leaving the longest scale (closed that many windows ago),
+ * unless any evaluation that counted it alarmed: a burst that has not alarmed yet cannot teach the
+ * baseline that judges it (at one-minute windows each of its minutes looks ordinary on its own).
+ */
+const lessonOf = (
+  state: DetectorState,
+  counts: WindowCounts,
+  evaluation: Evaluation,
+  sinceAlarm: number,
+  config: DetectionConfig,
+): { count: number; windowStart: string } | undefined => {
+  const keep = recentLength(config);
+  if (!(config.learnAfterScales && keep > 0)) {
+    return evaluation.alarming ? undefined : { count: counts.negative, windowStart: evaluation.windowStart };
+  }
+  const recent = state.recent ?? [];
+  const leaving = recent.length >= keep ? recent[0] : undefined;
+  if (leaving === undefined || sinceAlarm <= keep) return undefined;
+  return { count: leaving, windowStart: nextWindow(evaluation.windowStart, config.windowMinutes, -keep) };
 };
 
 export interface Advanced {
