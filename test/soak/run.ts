@@ -410,6 +410,8 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
     await crashes;
     await poller.stop();
     const catchUpSeconds = (Date.now() - catchUpStarted) / 1000;
+    // The deadline covers ingest and the stream settling; reading everything back for the checks comes after.
+    const settledSeconds = (Date.now() - startedAt) / 1000;
 
     const checksStarted = Date.now();
     const config = JSON.parse(String(process.env.BRAND_CONFIG)) as { detection: { windowMinutes: number } };
@@ -440,7 +442,7 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
         ok: unfinished.length === 0,
         detail: [
           unfinished.length === 0
-            ? `${((Date.now() - startedAt) / 1000).toFixed(0)} s of ${(options.deadlineMs / 1000).toFixed(0)} s`
+            ? `ingested and settled in ${settledSeconds.toFixed(0)} s of ${(options.deadlineMs / 1000).toFixed(0)} s (the checks' reads come after)`
             : `out of time after ${(options.deadlineMs / 1000).toFixed(0)} s: ${unfinished.join("; ")}`,
         ],
       },
