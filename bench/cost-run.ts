@@ -110,7 +110,7 @@ export const costBrand = (mode: Scenario["mode"]): BrandConfig => {
     sources: { csv: { path: "unused.csv", brandValue: "unused" } },
     sentiment: { mode },
     detection: { windowMinutes: 5 },
-    alerts: { sms: ["+447700900123"], email: ["oncall@example.com"] },
+    alerts: { sms: ["+447700900123"], email: ["oncall@example.com"], opsEmail: ["platform@example.com"] },
   });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   return parsed.config;
