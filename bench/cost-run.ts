@@ -34,7 +34,8 @@ import { naiveCountBatch } from "./naive-detect";
  * cases as the deployed handlers wire them (scoring service with the DynamoDB sentiment cache and
  * daily budget, MentionStore, DetectionStore, the alert composer) on DynamoDB Local, with the real
  * Comprehend SDK client pointed at the loopback stand-in. Counted: Comprehend texts and requests
- * on the wire, cache hits, DynamoDB capacity units as DynamoDB Local reports them, wall-clock
+ * on the wire, cache hits, DynamoDB capacity units as DynamoDB Local reports them (transactions at
+ * least 2 units per action: DynamoDB Local under-reports them), wall-clock
  * durations of each ingest run and each stream batch, SNS publishes and their routes.
  *
  * Data time is split into one-minute slices: one scheduled ingest run per slice, and that run's
