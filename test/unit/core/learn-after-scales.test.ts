@@ -1,17 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { expectedCount, LEVEL_FACTOR_MAX, levelFactor } from "#shared/core/detector";
-import { detection, feed, newRun, poissonDays, seededRandom, windowAt } from "#test/unit/core/simulate";
+import { feed, multiScale, newRun, poissonDays, seededRandom, windowAt } from "#test/unit/core/simulate";
 
-/** Per-minute counting with 5- and 15-minute scales, as brands/examples/early.json. */
-const multiScale = (overrides = {}) =>
-  detection({
-    windowMinutes: 1,
-    scales: [5, 15],
-    baselineHalfLifeWindows: 1440,
-    warmupWindows: 120,
-    cusum: { enabled: false, slack: 0.5, limit: 8 },
-    ...overrides,
-  });
 const MINUTES_PER_DAY = 1440;
 const quietDay = (perMinute: number, seed = 5) =>
   poissonDays(seededRandom(seed), MINUTES_PER_DAY, () => perMinute);

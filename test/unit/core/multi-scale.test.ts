@@ -1,17 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { scaleWindows } from "#shared/core/detector";
-import { detection, feed, newRun, poissonDays, seededRandom } from "#test/unit/core/simulate";
+import { detection, feed, multiScale, newRun, poissonDays, seededRandom } from "#test/unit/core/simulate";
 
-/** Per-minute counting, sliding 5- and 15-minute scales, as brands/example.json sets it. */
-const multiScale = (overrides = {}) =>
-  detection({
-    windowMinutes: 1,
-    scales: [5, 15],
-    baselineHalfLifeWindows: 1440,
-    warmupWindows: 120,
-    cusum: { enabled: false, slack: 0.5, limit: 8 },
-    ...overrides,
-  });
 const MINUTES_PER_DAY = 1440;
 
 /** A day of Poisson minutes at `perMinute`, then `burst` extra negatives spread over 15 minutes. */

@@ -39,6 +39,17 @@ export const detection = (overrides: Partial<DetectionConfig> = {}): DetectionCo
   ...overrides,
 });
 
+/** Per-minute counting with sliding 5- and 15-minute scales, as brands/examples/early.json sets it. */
+export const multiScale = (overrides: Partial<DetectionConfig> = {}): DetectionConfig =>
+  detection({
+    windowMinutes: 1,
+    scales: [5, 15],
+    baselineHalfLifeWindows: 1440,
+    warmupWindows: 120,
+    cusum: { enabled: false, slack: 0.5, limit: 8 },
+    ...overrides,
+  });
+
 /** Midnight UTC, a Monday in winter (UTC = London time). */
 export const DAY0 = "2024-01-08T00:00:00.000Z";
 
