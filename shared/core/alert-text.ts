@@ -197,6 +197,18 @@ export const describePValue = (evaluation: Evaluation): string | undefined => {
 
 /** Why the detector alarmed, in a sentence on-call can repeat to a manager. */
 export const describeRule = (evaluation: Evaluation): string => {
+  const sentence = ruleSentence(evaluation);
+  const calibrating = evaluation.calibrating;
+  if (!calibrating || evaluation.rule === "threshold" || evaluation.rule === "none") return sentence;
+  const strictness = formatCount(twoSignificant(1 / calibrating.alphaScale));
+  const why =
+    calibrating.week === 1
+      ? "this is its first week, before its own history shows how often it alarms"
+      : `it is being fitted, week by week, to how often this brand may alarm (week ${calibrating.week})`;
+  return `${sentence} The bar is held ${strictness} times stricter than configured: ${why}.`;
+};
+
+const ruleSentence = (evaluation: Evaluation): string => {
   const theme = evaluation.theme;
   const themeSentence = theme
     ? `Theme signal: "${theme.term}" is new in the negatives, used by ${theme.authors} different authors in minutes where its own history expects ~${theme.expected < 0.1 ? "none" : theme.expected.toFixed(1)}.`

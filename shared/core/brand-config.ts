@@ -218,6 +218,12 @@ export const DetectionSchema = z
       .describe(
         "Incidents a week the brand's ordinary stream may raise: `npm run calibrate` sets alpha from the brand's history to stay within it.",
       ),
+    onlineCalibration: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Without `calibration`: learn alpha from the brand's own alarm rate after deploy. The first week runs 1,000 times stricter than alpha (alerts say so); at each week's end alpha is tightened tenfold if the week raised more incidents than alertBudgetPerWeek, loosened tenfold (up to alpha) if at most half. false: alpha as configured.",
+      ),
     calibration: z
       .object({
         alpha: z.number().gt(0).lt(0.5),
@@ -228,7 +234,7 @@ export const DetectionSchema = z
       .strict()
       .optional()
       .describe(
-        "Written by `npm run calibrate`: alpha was fitted to the brand's own history. Absent: alpha is the conservative default and alerts say so.",
+        "Written by `npm run calibrate`: alpha was fitted to the brand's own history (and onlineCalibration is then off). Absent: alpha as configured, or learnt online with onlineCalibration.",
       ),
     minRatio: z.number().min(1).default(2).describe("Never alarm below this multiple of the expected count."),
     warmupWindows: z

@@ -47,6 +47,21 @@ export interface DetectorState {
   level?: { observed: number; expected: number; n: number };
   /** learnAfterScales: closed windows since the latest alarming one (capped past the longest scale). */
   sinceAlarm?: number;
+  /** detection.onlineCalibration: alpha learnt from this brand's own alarm rate, week by week. */
+  online?: OnlineCalibration;
+}
+
+export interface OnlineCalibration {
+  /** Start of the week being counted (data time). */
+  weekStart: string;
+  /** Whole weeks calibrated so far. */
+  weeks: number;
+  /** Effective alpha = configured alpha x scale (ONLINE_FIRST_WEEK_SCALE in the first week, at most 1). */
+  scale: number;
+  /** Alarm episodes this week. */
+  episodes: number;
+  /** Closed windows since the latest alarming one. */
+  quietWindows: number;
 }
 
 export type Severity = "warning" | "critical";
@@ -83,6 +98,11 @@ export interface Evaluation {
    * counting window. Absent: they describe the counting window itself.
    */
   scaleMinutes?: number;
+  /**
+   * Online calibration still stricter than the configured alpha: which week of history this is
+   * (1 = the first) and the factor alpha is held at. Absent: the configured (or calibrated) alpha.
+   */
+  calibrating?: { week: number; alphaScale: number };
   /** Which signal made it alarm: the volume of negatives, an emerging theme, or both. */
   signal?: "volume" | "theme" | "both";
   /** The emerging theme that fired (theme detection on): term, distinct authors, expected, p. */

@@ -29,7 +29,8 @@ export const calibrateBrand = (
   const choice = chooseAlpha(
     (alpha) =>
       replayMentions(history.mentions, {
-        detection: { ...detection, alpha },
+        // Fitting alpha offline: the candidate alpha itself, not one learnt online on top of it.
+        detection: { ...detection, alpha, onlineCalibration: false },
         alerts,
         batchMinutes: options.batchMinutes ?? 1,
         themeExclude: excludedTerms([history.brand, ...(options.excludeTerms ?? [])]),
