@@ -16,8 +16,8 @@ import { BACKLASH_METRICS, METRICS_NAMESPACE } from "#shared/core/metric-names";
 import { logger } from "#shared/logger";
 import { type AlertRecipient, createComposer } from "#shared/pipeline/compose";
 import { createConfirmation } from "#shared/pipeline/confirm";
-import { type DeliveryReport, deliverOutbox } from "#shared/pipeline/deliver";
-import { countAndDetect } from "#shared/pipeline/detect";
+import type { DeliveryReport } from "#shared/pipeline/deliver";
+import { countAndDetect, deliverQueuedNotices } from "#shared/pipeline/detect";
 import { reportFileName } from "#shared/report/file-name";
 import { pageKeyFromEnv } from "#shared/secrets/page-key";
 import { ComprehendScorer } from "#shared/sentiment/comprehend";
@@ -132,13 +132,7 @@ metrics.clearDefaultDimensions();
  * sees it); the next sweep is the retry.
  */
 const sweepOutbox = async (): Promise<DeliveryReport> => {
-  const report = await deliverOutbox({
-    outbox: store.outbox,
-    publisher: deps.publisher,
-    brand: config.displayName,
-    notifyOps: deps.notifyOps,
-    now: deps.now,
-  });
+  const report = await deliverQueuedNotices(deps);
   metrics.addDimensions({ brand: config.brand });
   metrics.addMetric(BACKLASH_METRICS.alertsSent, MetricUnit.Count, report.delivered);
   metrics.addMetric(BACKLASH_METRICS.alertsDeadLettered, MetricUnit.Count, report.deadLettered);

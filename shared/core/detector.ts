@@ -282,10 +282,6 @@ const evaluateScales = (
   };
 };
 
-/**
- * Judges one window. With `closed: false` (the default) the counts may still be growing: the
- * count so far is compared with the expected count for a whole window.
- */
 /** Online calibration: the first week's alpha is this fraction of the configured one. */
 export const ONLINE_FIRST_WEEK_SCALE = 0.001;
 /** Online calibration never tightens alpha below this fraction of the configured one. */
@@ -301,9 +297,9 @@ const calibratesOnline = (config: DetectionConfig): boolean =>
  * after `resolveAfterQuietWindows` or more that were not, close to how incidents open) are counted
  * per week; at each week's end alpha is tightened tenfold when the week raised more than the alert
  * budget, and loosened tenfold (up to the configured alpha) when it raised at most half of it.
- * The first week starts 1,000 times stricter than configured (on the shared airline data that kept
- * three of four airlines' first week within a budget of 2; the configured 1e-3 raised 9-13 a week): a new brand's phone is not paged by
- * what is ordinary for it before its own history is known.
+ * The first week starts 1,000 times stricter than configured, so a new brand's phone is not paged
+ * by what is ordinary for it before its own history is known (on the shared airline data that kept
+ * three of four airlines' first week within a budget of 2; the configured 1e-3 raised 9-13 a week).
  */
 export const stepOnlineCalibration = (
   online: OnlineCalibration | undefined,
@@ -332,6 +328,10 @@ export const stepOnlineCalibration = (
   return { ...next, episodes: next.episodes + (opens ? 1 : 0), quietWindows: 0 };
 };
 
+/**
+ * Judges one window. With `closed: false` (the default) the counts may still be growing: the
+ * count so far is compared with the expected count for a whole window.
+ */
 export const evaluateWindow = (
   state: DetectorState,
   counts: WindowCounts,

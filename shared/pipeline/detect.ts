@@ -10,7 +10,12 @@ import { windowsToConfirm } from "#shared/core/confirm";
 import { excludedTerms } from "#shared/core/theme";
 import { logger } from "#shared/logger";
 import { confirmBeforeCounting, type WindowConfirmation } from "#shared/pipeline/confirm";
-import { deliverOutbox, type OpsNotifier, type Publisher } from "#shared/pipeline/deliver";
+import {
+  type DeliveryReport,
+  deliverOutbox,
+  type OpsNotifier,
+  type Publisher,
+} from "#shared/pipeline/deliver";
 import {
   type CountMarker,
   type DetectionSnapshot,
@@ -165,13 +170,7 @@ export const countAndDetect = async (
     }
   }
 
-  const delivery = await deliverOutbox({
-    outbox: deps.store.outbox,
-    publisher: deps.publisher,
-    brand: deps.config.displayName,
-    ...(deps.notifyOps ? { notifyOps: deps.notifyOps } : {}),
-    now,
-  });
+  const delivery = await deliverQueuedNotices(deps);
   report.delivered = delivery.delivered;
   report.deadLettered = delivery.deadLettered;
   if (changedIncidents.size > 0 && deps.onIncidentsChanged) {
@@ -183,6 +182,21 @@ export const countAndDetect = async (
   }
   return report;
 };
+
+/**
+ * Publishes what the outbox holds, under claims: after every batch, and on the stack's scheduled
+ * outbox sweep when no batch comes (a notice left claimed by a crash mid-publish).
+ */
+export const deliverQueuedNotices = (
+  deps: Pick<DetectDeps, "config" | "store" | "publisher" | "notifyOps" | "now">,
+): Promise<DeliveryReport> =>
+  deliverOutbox({
+    outbox: deps.store.outbox,
+    publisher: deps.publisher,
+    brand: deps.config.displayName,
+    ...(deps.notifyOps ? { notifyOps: deps.notifyOps } : {}),
+    now: deps.now ?? (() => new Date()),
+  });
 
 /** Counts one part in one transaction; returns the snapshot after it (undefined: read afresh). */
 const commitPart = async (

@@ -214,8 +214,8 @@ export class MentionStore {
    * Author history for "existing customers vs new voices": when an author was first positive
    * about the brand, the one thing read back (authorsPositiveBefore). Written only for newly
    * stored positive mentions (a retried run stores nothing new, so writes nothing), one update per
-   * author per page with the page's earliest date: a complaint costs no author write at all, which in a
-   * backlash is nearly every mention.
+   * author per page with the page's earliest date: a complaint costs no author write at all, and in
+   * a backlash nearly every mention is one.
    */
   private async recordAuthors(mentions: readonly ScoredMention[], now: Date): Promise<void> {
     const earliestPositive = new Map<string, ScoredMention>();
