@@ -296,7 +296,9 @@ export const buildSubject = (context: AlertContext): string => {
       case "opened":
         return `: ${formatCount(e.observed)} negative mentions in ${window} (${formatRatio(e.ratio)} normal)`;
       case "escalated":
-        return `: backlash getting worse, ${formatCount(e.observed)} negative in ${window} (${formatRatio(e.ratio)})`;
+        return notification.escalatedBy === "theme"
+          ? `: new theme in the backlash, ${formatCount(e.observed)} negative in ${window} (${formatRatio(e.ratio)})`
+          : `: backlash getting worse, ${formatCount(e.observed)} negative in ${window} (${formatRatio(e.ratio)})`;
       case "reminder":
         return `: backlash continues, ${formatCount(e.observed)} negative in ${window} (${formatRatio(e.ratio)})`;
       case "resolved":
@@ -320,6 +322,7 @@ export const buildSmsText = (
   return smsText({
     brand: context.brand.displayName,
     kind: notification.kind,
+    ...(notification.escalatedBy ? { escalatedBy: notification.escalatedBy } : {}),
     severity: notification.severity,
     observed: e.observed,
     expected: e.expected,
@@ -328,7 +331,7 @@ export const buildSmsText = (
       notification.kind === "resolved" ? notification.incident.peak : e,
       context.windowMinutes,
     ),
-    topTerm: analysis.terms[0] === undefined ? undefined : shownTerm(analysis.terms[0].term),
+    topTerm: smsTerm(notification, analysis),
     link: context.smsReportUrl ?? context.reportUrl,
     durationMs: incidentDurationMs(context),
     peakObserved: notification.incident.peak.observed,
@@ -464,6 +467,18 @@ const linkLines = (context: AlertContext): string[] => [
   ...(context.dashboardUrl === undefined ? [] : [`Dashboard: ${context.dashboardUrl}`]),
 ];
 
+/** The term an SMS names: the new theme when that is why it escalated, else the analysis's top term. */
+const smsTerm = (notification: Notification, analysis: AlertAnalysis): string | undefined => {
+  const term =
+    notification.escalatedBy === "theme" ? notification.evaluation.theme?.term : analysis.terms[0]?.term;
+  return term === undefined ? undefined : shownTerm(term);
+};
+
+const headline = (notification: Notification): string =>
+  notification.escalatedBy === "theme"
+    ? `the backlash now has a theme, "${shownTerm(notification.evaluation.theme?.term ?? "")}"`
+    : HEADLINE[notification.kind];
+
 const HEADLINE: Record<Notification["kind"], string> = {
   opened: "negative mentions are spiking",
   escalated: "the backlash is getting worse",
@@ -498,7 +513,7 @@ const firingEmail = (context: AlertContext, analysis: AlertAnalysis): string[] =
     context.silenceCommand ??
     `set a silence on incident ${incident.id} (README, "Silences"): notices stop, detection goes on`;
   return [
-    `${context.brand.displayName}: ${HEADLINE[notification.kind]} (${SEVERITY_LABEL[notification.severity]})`,
+    `${context.brand.displayName}: ${headline(notification)} (${SEVERITY_LABEL[notification.severity]})`,
     "",
     "WHY THIS ALERT",
     `  ${formatCount(e.observed)} negative mentions in the ${evidenceMinutes(e, windowMinutes)}-minute window from ${formatTime(evidenceStart(e, windowMinutes), timeZone)},`,

@@ -137,6 +137,8 @@ export interface Incident {
   lastNotified?: { at: string; kind: NotificationKind; observed: number; severity: Severity };
   /** Highest count quoted in any notice so far: escalation is measured against it. */
   notifiedPeak?: number;
+  /** The first theme a notice named: an incident on-call heard of as volume alone escalates once when one emerges. */
+  notifiedTheme?: string;
   /** Window in which the last quiet window needed for resolution fell. */
   resolvedAt?: string;
   /** Notices are suppressed (state still changes) while data time is before this. */
@@ -191,6 +193,11 @@ export interface Notification {
   at: string;
   evaluation: Evaluation;
   incident: Incident;
+  /** "escalated" only: what made it worse than on-call last heard. */
+  escalatedBy?: EscalationReason;
 }
+
+/** volume: escalateRatio x the count last heard; severity: now critical; theme: the first theme emerged. */
+export type EscalationReason = "volume" | "severity" | "theme";
 
 export type Channel = "sms" | "email";

@@ -1,5 +1,6 @@
 import type { DetectionConfig } from "#shared/core/brand-config";
 import type {
+  EscalationReason,
   Evaluation,
   Incident,
   IncidentState,
@@ -16,7 +17,8 @@ import { compareInstants, minutesBetween } from "#shared/core/windows";
  *
  *   (none) --alarming--> pending --pendingWindows alarming in a row--> firing  [notice "opened"]
  *   pending --a closed non-alarming window--> dropped, no notice
- *   firing --markedly worse (>= escalateRatio x the highest count notified, or now critical)--> escalating
+ *   firing --markedly worse (>= escalateRatio x the highest count notified, or now critical, or
+ *          the first theme of an incident heard of as volume alone)--> escalating
  *          [notice "escalated", even inside the cooldown]
  *   firing/escalating --resolveAfterQuietWindows closed quiet windows in a row--> resolved
  *          [notice "resolved"]; an alarming window in between starts the quiet count again
@@ -69,6 +71,7 @@ const notify = (
   incident: Incident,
   kind: NotificationKind,
   evaluation: Evaluation,
+  escalatedBy?: EscalationReason,
 ): { incident: Incident; notifications: Notification[] } => {
   const at = evaluation.windowStart;
   if (isSilenced(incident, at)) return { incident, notifications: [] };
@@ -80,6 +83,9 @@ const notify = (
     noticeLog: [...(incident.noticeLog ?? []), logged].slice(-NOTICE_LOG_LIMIT),
     lastNotified: { at, kind, observed: evaluation.observed, severity: incident.severity },
     notifiedPeak: Math.max(incident.notifiedPeak ?? 0, evaluation.observed),
+    ...((incident.notifiedTheme ?? evaluation.theme?.term)
+      ? { notifiedTheme: incident.notifiedTheme ?? evaluation.theme?.term }
+      : {}),
   };
   const notification: Notification = {
     id: `${incident.id}#${notices}`,
@@ -89,6 +95,7 @@ const notify = (
     at,
     evaluation,
     incident: notified,
+    ...(escalatedBy ? { escalatedBy } : {}),
   };
   return { incident: notified, notifications: [notification] };
 };
@@ -102,17 +109,25 @@ const withEvaluation = (incident: Incident, evaluation: Evaluation): Incident =>
 
 /**
  * Worse than what on-call last heard: severity rose, or a later window is escalateRatio x the
- * highest count a notice quoted. The window a notice was sent from does not escalate as it fills
- * up (it would page again for the same window); the next one does if it is markedly worse.
+ * highest count a notice quoted, or the first theme of an incident on-call heard of as volume
+ * alone (the why is new; once per incident, so themes cannot page without bound). The window a
+ * notice was sent from does not escalate on volume as it fills up (it would page again for the
+ * same window); the next one does if it is markedly worse.
  */
-const isMarkedlyWorse = (incident: Incident, evaluation: Evaluation, config: DetectionConfig): boolean => {
+const escalationReason = (
+  incident: Incident,
+  evaluation: Evaluation,
+  config: DetectionConfig,
+): EscalationReason | undefined => {
   const last = incident.lastNotified;
-  if (last === undefined || !evaluation.alarming) return false;
+  if (last === undefined || !evaluation.alarming) return undefined;
+  if (evaluation.severity === "critical" && last.severity === "warning") return "severity";
   const laterWindow = evaluation.windowStart !== last.at;
-  return (
-    (laterWindow && evaluation.observed >= config.escalateRatio * (incident.notifiedPeak ?? last.observed)) ||
-    (evaluation.severity === "critical" && last.severity === "warning")
-  );
+  if (laterWindow && evaluation.observed >= config.escalateRatio * (incident.notifiedPeak ?? last.observed)) {
+    return "volume";
+  }
+  if (evaluation.theme !== undefined && incident.notifiedTheme === undefined) return "theme";
+  return undefined;
 };
 
 /** Notice due for an open (firing/escalating) incident on a window that is not quiet. */
@@ -129,9 +144,10 @@ const noticeForOpenIncident = (
     // Opened while silenced (or the silence hid it): the first notice after it is "opened".
     return notify(incident, "opened", evaluation);
   }
-  if (isMarkedlyWorse(incident, evaluation, config)) {
+  const escalatedBy = escalationReason(incident, evaluation, config);
+  if (escalatedBy !== undefined) {
     const escalating: Incident = { ...incident, state: "escalating" };
-    const step = notify(escalating, "escalated", evaluation);
+    const step = notify(escalating, "escalated", evaluation, escalatedBy);
     return incident.state === "escalating" ? step : { ...step, transition: "escalating" };
   }
   // Someone acknowledged from the incident page: reminders stop; escalation and the end still page.

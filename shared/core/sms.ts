@@ -1,4 +1,4 @@
-import type { NotificationKind, Severity } from "#shared/core/detection-types";
+import type { EscalationReason, NotificationKind, Severity } from "#shared/core/detection-types";
 import { fitSms, type SmsPart } from "#shared/core/gsm";
 
 /** What one alert SMS says. Numbers are raw; this module formats them compactly. */
@@ -10,6 +10,8 @@ export interface SmsFacts {
   expected: number;
   ratio: number;
   windowMinutes: number;
+  /** "escalated" only: what made it worse (a theme escalation is tagged as such). */
+  escalatedBy?: EscalationReason;
   /** The most distinctive term of the burst, if any. */
   topTerm?: string;
   /** Link to the incident: kept whole when it fits beside the facts, otherwise left out (never cut). */
@@ -159,7 +161,8 @@ export const smsText = (facts: SmsFacts): string => {
   const observed = compactNumber(facts.observed);
   const expected = compactNumber(facts.expected);
   const ratio = `${compactNumber(facts.ratio)}x`;
-  const tag = KIND_TAG[facts.kind];
+  const tag =
+    facts.kind === "escalated" && facts.escalatedBy === "theme" ? " NEW THEME" : KIND_TAG[facts.kind];
   return fitWithOptionalLink(
     ([full, shorter, least]) => [
       [

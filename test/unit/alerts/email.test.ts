@@ -3,6 +3,7 @@ import { loadBrandFile } from "#shared/config/brand-file";
 import {
   analyseAlert,
   buildEmailText,
+  buildSmsText,
   buildSnsMessage,
   buildSubject,
   buildSummaryText,
@@ -291,5 +292,38 @@ describe("alert on a sliding scale (multi-scale detection)", () => {
     expect(buildEmailText(context)).toContain(
       "17 negative mentions in the 15-minute window from 2025-03-01 11:51 UTC",
     );
+  });
+});
+
+describe("an escalation because a theme emerged", () => {
+  const themeEscalation = () => {
+    const base = notification("escalated", {
+      severity: "warning",
+      evaluation: {
+        signal: "both",
+        theme: { term: "#lostbags\nFORGED", authors: 4, expected: 0.02, pValue: 1e-9 },
+      },
+    });
+    return alertContext({ notification: { ...base, escalatedBy: "theme" } });
+  };
+
+  it("says so in the subject, the email's first line and the SMS, with the theme on one line", () => {
+    const context = themeEscalation();
+    expect(buildSubject(context)).toMatch(/^\[WARNING\] ExampleAir: new theme in the backlash, /);
+    const firstLine = buildEmailText(context).split("\n")[0] ?? "";
+    expect(firstLine).toMatch(/^ExampleAir: the backlash now has a theme, "#lostbags/);
+    expect(firstLine).not.toContain("FORGED\n");
+    const sms = buildSmsText(context);
+    expect(sms).toContain("WARNING NEW THEME:");
+    expect(sms).toContain("#lostbags");
+    expect(sms).not.toContain("\n");
+  });
+
+  it("a volume escalation keeps the old wording", () => {
+    const context = alertContext({
+      notification: { ...notification("escalated", { severity: "warning" }), escalatedBy: "volume" },
+    });
+    expect(buildSubject(context)).toContain(": backlash getting worse, ");
+    expect(buildSmsText(context)).toContain("WARNING WORSE:");
   });
 });

@@ -278,3 +278,45 @@ describe("escalation reference", () => {
     expect(result.incident?.notifiedPeak).toBe(40);
   });
 });
+
+describe("a theme emerging in an open incident", () => {
+  const themed = (index: number, observed: number, term: string): Evaluation => ({
+    ...evaluation(index, observed),
+    alarming: true,
+    quiet: false,
+    rule: observed >= 15 ? "adaptive" : "theme",
+    severity: "warning",
+    signal: observed >= 15 ? "both" : "theme",
+    theme: { term, authors: 3, expected: 0.01, pValue: 1e-8 },
+  });
+
+  it("escalates once when an incident heard of as volume alone gains its first theme", () => {
+    const opened = replay([20]).incident as Incident;
+    const first = stepIncident(opened, themed(1, 12, "#lostbags"), config);
+    expect(first.notifications.map((n) => [n.kind, n.escalatedBy])).toEqual([["escalated", "theme"]]);
+    expect(first.incident).toMatchObject({ state: "escalating", notifiedTheme: "#lostbags" });
+    // A second theme, and the first again, ride along in reminders: themes cannot page without bound.
+    const second = stepIncident(first.incident, themed(2, 12, "#refundnow"), config);
+    const again = stepIncident(second.incident, themed(3, 12, "#lostbags"), config);
+    expect([...second.notifications, ...again.notifications]).toEqual([]);
+  });
+
+  it("does not escalate an incident that opened on the theme", () => {
+    const opened = stepIncident(undefined, themed(0, 12, "#lostbags"), config);
+    expect(opened.notifications.map((n) => n.kind)).toEqual(["opened"]);
+    expect(opened.incident?.notifiedTheme).toBe("#lostbags");
+    const next = stepIncident(opened.incident, themed(1, 12, "#refundnow"), config);
+    expect(next.notifications).toEqual([]);
+  });
+
+  it("names volume or severity as the reason otherwise", () => {
+    // 16 -> 24 stays a warning (ratio under 5): 1.5x the count on-call heard is the reason.
+    const rise = replay([16, 24], { settings: { ...config, escalateRatio: 1.5 } });
+    expect(rise.notifications.map((n) => [n.kind, n.escalatedBy])).toEqual([
+      ["opened", undefined],
+      ["escalated", "volume"],
+    ]);
+    const critical = replay([20, 40]);
+    expect(critical.notifications.map((n) => n.escalatedBy)).toEqual([undefined, "severity"]);
+  });
+});
