@@ -61,7 +61,19 @@ const main = async () => {
       ? `Calibrated: alpha ${result.alpha.toPrecision(2)} (${result.incidents} incidents on this history)`
       : `Not within budget even at alpha ${result.alpha.toPrecision(2)} (${result.incidents} incidents): raise minCount or the budget`,
   );
-  const settings = { alpha: result.alpha, calibration: result.detection.calibration };
+  if (result.theme) {
+    for (const trial of result.theme.trials) {
+      console.log(`  theme alpha ${trial.alpha.toPrecision(2)}: ${trial.incidents} incidents`);
+    }
+    console.log(
+      `Theme: alpha ${result.detection.theme.alpha.toPrecision(2)} (configured ${config.detection.theme.alpha.toPrecision(2)}; loosened only as far as the budget allows)`,
+    );
+  }
+  const settings = {
+    alpha: result.alpha,
+    ...(result.theme ? { theme: result.detection.theme } : {}),
+    calibration: result.detection.calibration,
+  };
   console.log(JSON.stringify({ detection: settings }, null, 2));
   if (values.write) {
     const file = existingFile("--write", values.write);
@@ -71,7 +83,7 @@ const main = async () => {
     const checked = parseBrandConfig(updated);
     if (!checked.ok) throw new Error(`${file} would not validate: ${JSON.stringify(checked.problems)}`);
     writeFileSync(file, `${JSON.stringify(updated, null, 2)}\n`);
-    console.log(`Wrote alpha and calibration into ${file}`);
+    console.log(`Wrote alpha${result.theme ? ", theme alpha" : ""} and calibration into ${file}`);
   }
 };
 

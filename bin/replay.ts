@@ -248,7 +248,7 @@ const main = async () => {
     );
     if (b.calibration) {
       print(
-        `  calibrated: alpha ${b.calibration.alpha.toPrecision(2)} (${b.calibration.incidents} incidents allowed ${b.calibration.allowed} at ${b.calibration.budgetPerWeek} a week${b.calibration.withinBudget ? "" : "; NOT within budget"})`,
+        `  calibrated: alpha ${b.calibration.alpha.toPrecision(2)}${b.calibration.theme ? `, theme alpha ${b.calibration.detection.theme.alpha.toPrecision(2)}` : ""} (${b.calibration.detection.calibration?.incidents ?? b.calibration.incidents} incidents allowed ${b.calibration.allowed} at ${b.calibration.budgetPerWeek} a week${b.calibration.withinBudget ? "" : "; NOT within budget"})`,
       );
     }
     print(

@@ -227,8 +227,16 @@ export const DetectionSchema = z
     calibration: z
       .object({
         alpha: z.number().gt(0).lt(0.5),
+        themeAlpha: z
+          .number()
+          .gt(0)
+          .lt(0.5)
+          .optional()
+          .describe(
+            "With theme.enabled: the theme alpha chosen, loosened from the configured one into what the budget left.",
+          ),
         weeks: z.number().positive().describe("Weeks of history calibrated on."),
-        incidents: z.number().int().min(0).describe("Incidents that history raised with this alpha."),
+        incidents: z.number().int().min(0).describe("Incidents that history raised with these alphas."),
         at: z.string().describe("When calibrated (ISO-8601)."),
       })
       .strict()

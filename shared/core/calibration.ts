@@ -12,6 +12,12 @@ export const ALPHA_GRID: readonly number[] = Array.from({ length: 10 * STEPS_PER
   Number((10 ** (-2 - i / STEPS_PER_DECADE)).toPrecision(2)),
 );
 
+/**
+ * The loosest theme alpha calibration may choose (the schema's default): looser, three authors of
+ * any new word in a quiet hour would be enough, whatever the budget left.
+ */
+export const THEME_ALPHA_LOOSEST = 1e-4;
+
 export interface AlphaTrial {
   alpha: number;
   incidents: number;
