@@ -30,7 +30,66 @@ export interface DetectorRecord {
   recentSends: { sms: string[]; email: string[] };
   /** Theme emergence (detection.theme.enabled): recent negative posts and each term's history. */
   theme?: ThemeState;
+  /**
+   * detection.authorRepeatMinutes: when each author's last judged negative was (epoch ms, data
+   * time), for authors heard within that many minutes; at most MAX_HEARD_AUTHORS of them.
+   */
+  heardAuthors?: Record<string, number>;
 }
+
+/**
+ * Authors remembered for authorRepeatMinutes at most: bounds the detector item (about 30 bytes
+ * each). Past it, new authors are judged without being remembered: in a surge of thousands of
+ * people, one person's repeats no longer matter.
+ */
+export const MAX_HEARD_AUTHORS = 2_000;
+
+/** A short, stable key per author and source (FNV-1a, base 36): the item holds no handles. */
+const authorKey = (mention: ScoredMention): string => {
+  let hash = 0x811c9dc5;
+  const text = `${mention.source}:${mention.author.toLowerCase()}`;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(36);
+};
+
+/**
+ * Marks a window's new negatives from authors heard within `minutes` as repeats (in data-time
+ * order) and remembers the others' authors. Returns the repeats and the authors heard after.
+ */
+const markRepeats = (
+  heard: Readonly<Record<string, number>>,
+  negatives: readonly ScoredMention[],
+  minutes: number,
+): { repeats: number; heard: Record<string, number> } => {
+  const next = { ...heard };
+  let size = Object.keys(next).length;
+  let repeats = 0;
+  const span = minutes * 60_000;
+  for (const mention of negatives) {
+    const key = authorKey(mention);
+    const at = Date.parse(mention.createdAt);
+    const last = next[key];
+    if (last !== undefined && Math.abs(at - last) < span) {
+      repeats++;
+      continue;
+    }
+    if (last !== undefined || size < MAX_HEARD_AUTHORS) {
+      if (last === undefined) size++;
+      next[key] = at;
+    }
+  }
+  return { repeats, heard: next };
+};
+
+/** Forgets authors last heard `minutes` or more before `latest` (epoch ms). */
+const forgetQuietAuthors = (heard: Record<string, number>, latest: number, minutes: number) => {
+  const out: Record<string, number> = {};
+  for (const [key, at] of Object.entries(heard)) if (latest - at < minutes * 60_000) out[key] = at;
+  return out;
+};
 
 export interface WindowSnapshot {
   counts: WindowCounts;
@@ -188,6 +247,20 @@ export const applyBatch = (
     }
     if (newTokens.length === 0) continue;
     outcome.counted += newTokens.length;
+    newNegatives.sort((a, b) => compareInstants(a.createdAt, b.createdAt));
+    if (detection.authorRepeatMinutes > 0 && newNegatives.length > 0) {
+      const minutes = detection.authorRepeatMinutes;
+      const first = Date.parse(newNegatives[0]?.createdAt ?? windowStart);
+      const last = Date.parse(newNegatives[newNegatives.length - 1]?.createdAt ?? windowStart);
+      // Forget first, so the bound is spent on authors who can still repeat.
+      const marked = markRepeats(
+        forgetQuietAuthors(detector.heardAuthors ?? {}, first, minutes),
+        newNegatives,
+        minutes,
+      );
+      detector = { ...detector, heardAuthors: forgetQuietAuthors(marked.heard, last, minutes) };
+      if (marked.repeats > 0) counts = { ...counts, repeats: (counts.repeats ?? 0) + marked.repeats };
+    }
 
     const current = detector.state.currentWindow;
     if (current !== undefined && compareInstants(windowStart, current) < 0) {
@@ -228,7 +301,7 @@ export const applyBatch = (
     if (detection.theme.enabled) {
       const observed = observeNegatives(
         theme ?? initialThemeState(),
-        [...newNegatives].sort((a, b) => compareInstants(a.createdAt, b.createdAt)),
+        newNegatives,
         detection.theme,
         themeExclude,
       );
@@ -258,6 +331,7 @@ export const applyBatch = (
       ...(incident ? { incident } : {}),
       recentSends: sends,
       ...(theme ? { theme } : {}),
+      ...(detector.heardAuthors ? { heardAuthors: detector.heardAuthors } : {}),
     };
     outcome.windows.push({ windowStart, counts, newTokens, evaluation });
   }

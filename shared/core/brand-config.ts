@@ -182,6 +182,15 @@ export const DetectionSchema = z
       .describe(
         "With scales: a window teaches the baseline only once it has left the longest scale, and only if no evaluation that counted it alarmed (a burst still building cannot raise the baseline that judges it). false: each closed, non-alarming window at once.",
       ),
+    authorRepeatMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(120)
+      .default(0)
+      .describe(
+        "One voice per author: a negative mention from an author whose negative was counted less than this many minutes before is a repeat. It is stored and shown, but the detector judges the others (a backlash is many people; one angry customer posting ten times is a support case). 0: off.",
+      ),
     recentHalfLifeWindows: z
       .number()
       .positive()

@@ -6,8 +6,14 @@ export interface WindowCounts {
   windowStart: string;
   total: number;
   negative: number;
+  /** Negatives from an author already heard within detection.authorRepeatMinutes: not judged. */
+  repeats?: number;
   bySource: Partial<Record<SourceName, { total: number; negative: number }>>;
 }
+
+/** The negatives the detector judges: one voice per author within authorRepeatMinutes. */
+export const judgedNegatives = (counts: WindowCounts): number =>
+  Math.max(0, counts.negative - (counts.repeats ?? 0));
 
 /** Running mean/variance of negatives per window (exponentially weighted). */
 export interface Ewma {

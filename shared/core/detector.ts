@@ -1,11 +1,12 @@
 import type { DetectionConfig } from "#shared/core/brand-config";
-import type {
-  DetectorState,
-  Evaluation,
-  Ewma,
-  OnlineCalibration,
-  Severity,
-  WindowCounts,
+import {
+  type DetectorState,
+  type Evaluation,
+  type Ewma,
+  judgedNegatives,
+  type OnlineCalibration,
+  type Severity,
+  type WindowCounts,
 } from "#shared/core/detection-types";
 import { countUpperTail } from "#shared/core/stats";
 import {
@@ -198,7 +199,7 @@ const judgeScale = (
   windows: number,
   config: DetectionConfig,
 ): ScaleVerdict => {
-  const observed = counts.negative + recentSum(state, windows - 1);
+  const observed = judgedNegatives(counts) + recentSum(state, windows - 1);
   const mean = Math.max(windows * perWindow.mean, EXPECTED_FLOOR);
   const variance = Math.max(windows * perWindow.variance, mean);
   const pValue = countUpperTail(observed, mean, variance);
@@ -231,7 +232,7 @@ const evaluateScales = (
   const base = { windowStart, total: counts.total, closed };
   if (config.method === "threshold" || isWarmingUp(state, config)) {
     // The fixed threshold reads as negatives per longest scale.
-    const observed = counts.negative + recentSum(state, longest - 1);
+    const observed = judgedNegatives(counts) + recentSum(state, longest - 1);
     const expectation = expectedCount(state, windowStart, config);
     const alarming = observed >= config.threshold;
     return {
@@ -355,7 +356,7 @@ const evaluateWithAlpha = (
 ): Evaluation => {
   const windowStart = windowStartOf(counts.windowStart, config.windowMinutes);
   if (config.scales.length > 0) return evaluateScales(state, counts, config, windowStart, closed);
-  const observed = counts.negative;
+  const observed = judgedNegatives(counts);
   const expectation = expectedNow(state, windowStart, config);
   const mean = Math.max(expectation.mean, EXPECTED_FLOOR);
   const ratio = observed / mean;
@@ -459,7 +460,7 @@ const foldClosedWindow = (
     cusum: evaluation.alarming ? 0 : evaluation.cusum,
     lastClosedWindow: evaluation.windowStart,
     // Every closed window enters the sliding scales with its true count, alarming or not.
-    ...(keep > 0 ? { recent: [...(state.recent ?? []), counts.negative].slice(-keep) } : {}),
+    ...(keep > 0 ? { recent: [...(state.recent ?? []), judgedNegatives(counts)].slice(-keep) } : {}),
     ...(lag ? { sinceAlarm } : {}),
   };
   const lesson = lessonOf(state, counts, evaluation, sinceAlarm, config);
@@ -506,7 +507,9 @@ const lessonOf = (
 ): { count: number; windowStart: string } | undefined => {
   const keep = recentLength(config);
   if (!(config.learnAfterScales && keep > 0)) {
-    return evaluation.alarming ? undefined : { count: counts.negative, windowStart: evaluation.windowStart };
+    return evaluation.alarming
+      ? undefined
+      : { count: judgedNegatives(counts), windowStart: evaluation.windowStart };
   }
   const recent = state.recent ?? [];
   const leaving = recent.length >= keep ? recent[0] : undefined;

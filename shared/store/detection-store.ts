@@ -263,7 +263,7 @@ export class DetectionStore {
           TableName: this.table.tableName,
           KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
           ExpressionAttributeValues: marshall({ ":pk": WINDOW_PARTITION, ":from": from, ":to": to }),
-          ProjectionExpression: "sk, windowStart, #total, negative, bySource, #version, evaluation",
+          ProjectionExpression: "sk, windowStart, #total, negative, repeats, bySource, #version, evaluation",
           ExpressionAttributeNames: { "#total": "total", "#version": "version" },
           ExclusiveStartKey: startKey,
         }),
@@ -302,6 +302,7 @@ const windowFromItem = (item: Record<string, unknown>): StoredWindow => ({
     windowStart: String(item.windowStart ?? item.sk),
     total: Number(item.total ?? 0),
     negative: Number(item.negative ?? 0),
+    ...(item.repeats === undefined ? {} : { repeats: Number(item.repeats) }),
     bySource: (item.bySource ?? {}) as WindowCounts["bySource"],
   },
   version: Number(item.version ?? 0),
@@ -344,6 +345,11 @@ const windowUpdate = (tableName: string, change: WindowChange, version: number, 
   };
   let update =
     "SET #windowStart = :windowStart, #total = :total, #negative = :negative, #bySource = :bySource, #version = :version, #ttl = :ttl";
+  if (change.counts.repeats !== undefined) {
+    update += ", #repeats = :repeats";
+    names["#repeats"] = "repeats";
+    values[":repeats"] = change.counts.repeats;
+  }
   if (change.evaluation) {
     update += ", #evaluation = :evaluation";
     names["#evaluation"] = "evaluation";

@@ -93,6 +93,32 @@ describe("stream handler use case: exactly once on DynamoDB Local", () => {
     expect(await deps.store.recentIncidents()).toHaveLength(1);
   });
 
+  it("one voice per author: repeats are stored with the window, judged out, and not doubled by a redelivery", async () => {
+    const voices: DetectDeps = {
+      ...deps,
+      config: { ...config, detection: { ...config.detection, authorRepeatMinutes: 15 } },
+    };
+    // One customer posts 12 complaints (over the threshold of 10 as mentions, one voice), then
+    // a second batch brings 3 more from them and 2 from others.
+    const by = (author: string, m: CountedMention): CountedMention => ({
+      ...m,
+      mention: { ...m.mention, author },
+    });
+    const first = Array.from({ length: 12 }, (_, i) => by("angry.flyer", mention(1 + (i % 3), true)));
+    const second = [
+      ...Array.from({ length: 3 }, () => by("Angry.Flyer", mention(3, true))),
+      mention(4, true),
+      mention(4, true),
+    ];
+    await countAndDetect(first, voices);
+    await countAndDetect(second, voices);
+    const again = await countAndDetect([...first, ...second], voices);
+    expect(again.duplicates).toBe(17);
+    const [window] = await deps.store.windowsBetween("2026-11-27T10:00:00.000Z", "2026-11-27T10:05:00.000Z");
+    expect(window?.counts).toMatchObject({ total: 17, negative: 17, repeats: 14 });
+    expect(published).toEqual([]);
+  });
+
   it("adds up two concurrent batches on one window exactly", async () => {
     const a = Array.from({ length: 40 }, (_, i) => mention(i % 5, i % 2 === 0));
     const b = Array.from({ length: 40 }, (_, i) => mention(i % 5, i % 4 === 0, "bluesky"));
