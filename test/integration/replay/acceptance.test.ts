@@ -1,9 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { loadBrandFile } from "#shared/config/brand-file";
 import { incidentsPerBrandWeek, summariseBursts } from "#shared/core/backtest/scoring";
+import type { BrandConfig } from "#shared/core/brand-config";
 import { THEME_ALPHA_LOOSEST } from "#shared/core/calibration";
 import { historySpan } from "#shared/replay/backtest";
-import { listBrandValues, loadBrandHistory } from "#shared/replay/load";
+import { calibrateBrand } from "#shared/replay/calibrate";
+import { type BrandHistory, listBrandValues, loadBrandHistory } from "#shared/replay/load";
 import { runBacktest } from "#shared/replay/run";
 
 /**
@@ -35,88 +37,89 @@ describe("backtest on the shared airline data with default settings", () => {
 });
 
 /**
- * Issue 13: multi-scale detection (1-minute counts, sliding 5- and 15-minute windows) with alpha
- * calibrated per airline to an alert budget of 2 incidents a week (brands/examples/early.json:
- * learnAfterScales, recentHalfLifeWindows 720),
- * 25 random bursts of 15 negatives over 15 minutes per airline, seed 1. The thresholds below are
- * what this detector reaches (README, "Early detection"), not all of the issue's targets.
+ * Issue 13's targets, seed 1 (the README's table has seeds 1-3): every airline of the shared data
+ * a brand, alpha calibrated on its own stream to 2 incidents a week (as `--calibrate` and a
+ * deployment do), then 25 random bursts per airline over 15 minutes. Volume with
+ * brands/examples/early.json (one-minute counts, sliding 5- and 15-minute scales, one voice per
+ * author per 15 minutes); themed 10-bursts, half the posts carrying one fresh hashtag, with
+ * brands/examples/themed.json (the theme alpha calibrated into what the budget leaves).
  */
-describe("issue 13: multi-scale detection calibrated to an alert budget", () => {
-  it("keeps every airline within 2 incidents a brand-week and catches 15-bursts", {
-    timeout: 240_000,
-  }, async () => {
-    const config = loadBrandFile("brands/examples/early.json");
-    const brands = await listBrandValues(DATA, "airline");
-    const histories = await Promise.all(brands.map((brand) => loadBrandHistory(DATA, brand, {})));
-    const run = runBacktest({
-      histories,
-      detection: config.detection,
-      alerts: config.alerts,
-      batchMinutes: 1,
-      manual: [],
-      random: { count: 25, size: 15, durationMinutes: 15, seed: 1 },
-      calibrate: true,
-    });
-    const byBrand = new Map(run.brands.map((b) => [b.history.brand, b]));
-    for (const b of run.brands) {
-      expect(b.calibration?.withinBudget).toBe(true);
-      expect(incidentsPerBrandWeek(b.real.incidents.length, [historySpan(b.history)])).toBeLessThanOrEqual(2);
-    }
-    const rate = (brand: string) => summariseBursts(byBrand.get(brand)?.bursts ?? []);
-    for (const b of run.brands) {
-      const own = summariseBursts(b.bursts);
-      console.log(
-        `${b.history.brand}: alpha ${b.calibration?.alpha}, ${b.real.incidents.length} real incidents, ${own.detected}/${own.bursts} bursts, median ${own.medianDelayMinutes} min`,
-      );
-    }
-    // Seed 1 measured 100% / 92% / 88% / 68%, medians 8-11 min (README, "Early detection").
-    expect(rate("Virgin America").rate).toBeGreaterThanOrEqual(0.95);
-    expect(rate("Delta").rate).toBeGreaterThanOrEqual(0.9);
-    expect(rate("Southwest").rate).toBeGreaterThanOrEqual(0.85);
-    expect(rate("United").rate).toBeGreaterThanOrEqual(0.65);
-    for (const brand of ["Virgin America", "Delta", "Southwest", "United"]) {
-      expect(rate(brand).medianDelayMinutes).toBeLessThanOrEqual(11);
-    }
-    expect(summariseBursts(run.bursts).medianDelayMinutes).toBeLessThanOrEqual(10);
-  });
-});
+const calibrated = (history: BrandHistory, config: BrandConfig) => {
+  const calibration = calibrateBrand(history, config.detection, config.alerts);
+  expect(calibration.withinBudget).toBe(true);
+  return calibration;
+};
 
-/**
- * Issue 13's themed target on the two airlines at either end: Virgin America (about one negative
- * an hour, so three authors of a new word are only borderline against its short history) and
- * Delta (the busiest, whose own stream already raises a theme). brands/examples/themed.json,
- * alphas calibrated (volume, then the theme into what the budget leaves), 25 bursts of 10
- * negatives over 15 minutes, half of them carrying one fresh hashtag, seed 1.
- */
-describe("issue 13: themed bursts with the theme signal calibrated to the budget", () => {
-  it("catches >= 90% of themed 10-bursts within 10 minutes (median) on a quiet and a busy airline", {
-    timeout: 240_000,
-  }, async () => {
-    const config = loadBrandFile("brands/examples/themed.json");
-    const histories = await Promise.all(
-      ["Virgin America", "Delta"].map((brand) => loadBrandHistory(DATA, brand, {})),
-    );
-    const run = runBacktest({
-      histories,
-      detection: config.detection,
-      alerts: config.alerts,
-      batchMinutes: 1,
-      manual: [],
-      random: { count: 25, size: 10, durationMinutes: 15, seed: 1, themeShare: 0.5 },
-      calibrate: true,
-    });
-    const byBrand = new Map(run.brands.map((b) => [b.history.brand, b]));
-    for (const b of run.brands) {
-      expect(incidentsPerBrandWeek(b.real.incidents.length, [historySpan(b.history)])).toBeLessThanOrEqual(2);
-      const own = summariseBursts(b.bursts);
-      // Seed 1 measured 100% on both, median 9 min (README, "Early detection").
-      expect(own.bursts).toBe(25);
-      expect(own.detected / own.bursts).toBeGreaterThanOrEqual(0.9);
-      expect(own.medianDelayMinutes).toBeLessThanOrEqual(10);
+const bursts = (
+  history: BrandHistory,
+  config: BrandConfig,
+  detection: BrandConfig["detection"],
+  size: number,
+  themeShare = 0,
+) => {
+  const run = runBacktest({
+    histories: [history],
+    detection,
+    alerts: config.alerts,
+    batchMinutes: 1,
+    manual: [],
+    random: { count: 25, size, durationMinutes: 15, seed: 1, themeShare },
+  });
+  const real = incidentsPerBrandWeek(run.brands[0]?.real.incidents.length ?? Number.NaN, [
+    historySpan(history),
+  ]);
+  return { real, ...summariseBursts(run.bursts) };
+};
+
+/** The issue's targets per burst size: detection rate (United's own for 15) and median delay. */
+const TARGETS = [
+  { size: 30, rate: 1, unitedRate: 1, median: 5 },
+  { size: 20, rate: 0.9, unitedRate: 0.9, median: 10 },
+  { size: 15, rate: 0.95, unitedRate: 0.7, median: 12 },
+];
+
+describe("issue 13: early detection held to each airline's alert budget", () => {
+  let histories: BrandHistory[];
+  beforeAll(async () => {
+    const brands = await listBrandValues(DATA, "airline");
+    histories = await Promise.all(brands.map((brand) => loadBrandHistory(DATA, brand, {})));
+    expect(histories).toHaveLength(4);
+  });
+
+  it("volume: 30-, 20- and 15-bursts on every airline, real stream <= 2 a week", { timeout: 300_000 }, () => {
+    const config = loadBrandFile("brands/examples/early.json");
+    for (const history of histories) {
+      const { detection } = calibrated(history, config);
+      for (const target of TARGETS) {
+        const result = bursts(history, config, detection, target.size);
+        console.log(
+          `${history.brand} ${target.size}-bursts: ${result.detected}/${result.bursts}, median ${result.medianDelayMinutes} min, real ${result.real?.toFixed(2)}/week`,
+        );
+        expect(result.real).toBeLessThanOrEqual(2);
+        expect(result.bursts).toBe(25);
+        const rate = history.brand === "United" ? target.unitedRate : target.rate;
+        expect(result.detected / result.bursts).toBeGreaterThanOrEqual(rate);
+        expect(result.medianDelayMinutes).toBeLessThanOrEqual(target.median);
+      }
     }
-    // The quiet airline's real week raised nothing: the theme bar loosened to the loosest allowed.
-    expect(byBrand.get("Virgin America")?.calibration?.detection.theme.alpha).toBe(THEME_ALPHA_LOOSEST);
-    // The busy one's stream has its own themes: its bar stays within a step of the configured 1e-6.
-    expect(byBrand.get("Delta")?.calibration?.detection.theme.alpha).toBeLessThan(1e-5);
+  });
+
+  it("theme: themed 10-bursts >= 90% within 10 minutes (median) on every airline", {
+    timeout: 300_000,
+  }, () => {
+    const config = loadBrandFile("brands/examples/themed.json");
+    for (const history of histories) {
+      const { detection } = calibrated(history, config);
+      const result = bursts(history, config, detection, 10, 0.5);
+      console.log(
+        `${history.brand} themed 10-bursts: ${result.detected}/${result.bursts}, median ${result.medianDelayMinutes} min, theme alpha ${detection.theme.alpha}`,
+      );
+      expect(result.real).toBeLessThanOrEqual(2);
+      expect(result.bursts).toBe(25);
+      expect(result.detected / result.bursts).toBeGreaterThanOrEqual(0.9);
+      expect(result.medianDelayMinutes).toBeLessThanOrEqual(10);
+      // The quiet airline's real week raised nothing: its theme bar loosened as far as allowed.
+      if (history.brand === "Virgin America") expect(detection.theme.alpha).toBe(THEME_ALPHA_LOOSEST);
+    }
   });
 });
