@@ -315,14 +315,19 @@ export const runScenarios = async (
         };
         let offset = 0;
         for (const stored of storedPerRun) {
-          const batch = records.slice(offset, offset + stored).map(mentionFromStreamRecord);
+          const slice = records.slice(offset, offset + stored);
           offset += stored;
-          if (batch.length === 0) continue;
-          const started = performance.now();
-          if (scenario.naiveDetect) await naiveCountBatch(batch, table, config.detection.windowMinutes);
-          else confirmedWindows += (await countAndDetect(batch, deps)).confirmedWindows ?? 0;
-          lambdaGbSeconds += gbSeconds(performance.now() - started, memory.detectMb);
-          invocations++;
+          // Lambda's batches never mix shards.
+          for (const shardId of new Set(slice.map((r) => r.shardId))) {
+            const batch = slice
+              .filter((r) => r.shardId === shardId)
+              .map(({ record }) => mentionFromStreamRecord(record));
+            const started = performance.now();
+            if (scenario.naiveDetect) await naiveCountBatch(batch, table, config.detection.windowMinutes);
+            else confirmedWindows += (await countAndDetect(batch, deps, { shardId })).confirmedWindows ?? 0;
+            lambdaGbSeconds += gbSeconds(performance.now() - started, memory.detectMb);
+            invocations++;
+          }
         }
         const detectReading = meter.reading();
         client.destroy();

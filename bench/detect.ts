@@ -26,13 +26,19 @@ import { naiveCountBatch } from "./naive-detect";
  * as the handler does), then countAndDetect, whose alert composer reads the stored mentions.
  */
 
-/** Every mention INSERT on the table's stream, in stream order, as Lambda would deliver them. */
+/** A stream record and the shard it came from (Lambda names it with a tumbling window). */
+export interface ShardRecord {
+  shardId: string;
+  record: DynamoDBRecord;
+}
+
+/** Every mention INSERT on the table's stream, shard by shard in stream order, as Lambda would deliver them. */
 export const readMentionInserts = async (
   streams: DynamoDBStreamsClient,
   streamArn: string,
-): Promise<DynamoDBRecord[]> => {
+): Promise<ShardRecord[]> => {
   const described = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-  const out: DynamoDBRecord[] = [];
+  const out: ShardRecord[] = [];
   for (const shard of described.StreamDescription?.Shards ?? []) {
     let iterator = (
       await streams.send(
@@ -49,7 +55,7 @@ export const readMentionInserts = async (
       for (const record of records) {
         const lambdaRecord = toLambdaRecord(record, streamArn);
         if (isMentionInsert(lambdaRecord)) {
-          out.push(lambdaRecord);
+          out.push({ shardId: shard.ShardId ?? "", record: lambdaRecord });
         }
       }
       // An open shard always hands out a next iterator: an empty page means we are at its end.
@@ -86,7 +92,7 @@ export const createFreshTable = async (client: DynamoDBClient, tableName: string
 
 export const benchmarkDetect = async (options: {
   variant: "batched" | "naive";
-  records: readonly DynamoDBRecord[];
+  records: readonly ShardRecord[];
   batchSize: number;
   config: BrandConfig;
   /** Fresh: window counts, detector state, incidents and outbox of this variant only. */
@@ -110,18 +116,25 @@ export const benchmarkDetect = async (options: {
       },
     },
   };
-  const batches = chunks(records, batchSize);
+  // Lambda's batches never mix shards.
+  const byShard = new Map<string, ShardRecord[]>();
+  for (const entry of records) {
+    const shard = byShard.get(entry.shardId);
+    if (shard) shard.push(entry);
+    else byShard.set(entry.shardId, [entry]);
+  }
+  const batches = [...byShard.values()].flatMap((shard) => chunks(shard, batchSize));
   let counted = 0;
   let notifications = 0;
   meter.reset();
   const started = performance.now();
   for (const batch of batches) {
-    const valid = batch.map(mentionFromStreamRecord);
+    const valid = batch.map(({ record }) => mentionFromStreamRecord(record));
     if (options.variant === "naive") {
       await naiveCountBatch(valid, table, config.detection.windowMinutes);
       counted += valid.length;
     } else {
-      const report = await countAndDetect(valid, deps);
+      const report = await countAndDetect(valid, deps, { shardId: batch[0]?.shardId ?? "" });
       counted += report.counted;
       notifications += report.notifications;
     }

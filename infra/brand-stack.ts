@@ -220,8 +220,11 @@ export class BrandStack extends Stack {
         retryAttempts: 5,
         maxRecordAge: Duration.hours(1),
         reportBatchItemFailures: true,
-        // One batch at a time per shard keeps window counts in stream order.
+        // One batch at a time per shard keeps window counts in stream order, and the checkpoint true.
         parallelizationFactor: 1,
+        // Not for aggregation: with a tumbling window Lambda names the shard in the event, so the
+        // detector counts each record once by a per-shard checkpoint instead of a write per mention.
+        tumblingWindow: Duration.minutes(15),
         onFailure: new SqsDlq(state.streamDeadLetters),
         filters: [
           FilterCriteria.filter({

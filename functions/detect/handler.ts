@@ -141,12 +141,22 @@ const sweepOutbox = async (): Promise<DeliveryReport> => {
   return report;
 };
 
-export async function handler(event: DynamoDBStreamEvent, context?: Context): Promise<DynamoDBBatchResponse>;
+/**
+ * The stream event. With a tumbling window on the event source mapping (the stack sets one),
+ * Lambda also names the shard: the checkpoint that makes counting exactly once without a write
+ * per mention (shared/core/checkpoint). The window's aggregation state is not used.
+ */
+export type DetectStreamEvent = DynamoDBStreamEvent & { shardId?: string; state?: Record<string, string> };
+
+/** With a tumbling window, Lambda requires `state` in every response (empty: nothing is aggregated). */
+export type DetectStreamResponse = DynamoDBBatchResponse & { state?: Record<string, string> };
+
+export async function handler(event: DetectStreamEvent, context?: Context): Promise<DetectStreamResponse>;
 export async function handler(event: OutboxSweepEvent, context?: Context): Promise<DeliveryReport>;
 export async function handler(
-  event: DynamoDBStreamEvent | OutboxSweepEvent,
+  event: DetectStreamEvent | OutboxSweepEvent,
   context?: Context,
-): Promise<DynamoDBBatchResponse | DeliveryReport> {
+): Promise<DetectStreamResponse | DeliveryReport> {
   if (context) logger.addContext(context);
   if (isOutboxSweep(event)) return sweepOutbox();
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
@@ -163,7 +173,11 @@ export async function handler(
   // Counting is all-or-nothing per batch: if it throws, Lambda retries the batch and the tokens
   // already counted are recognised.
   // Routing needs to know who is there to alert (read per batch; the source caches it).
-  const report = await countAndDetect(valid, { ...deps, config: withRecipients(config, await recipients()) });
+  const report = await countAndDetect(
+    valid,
+    { ...deps, config: withRecipients(config, await recipients()) },
+    event.shardId === undefined ? {} : { shardId: event.shardId },
+  );
   metrics.addDimensions({ brand: config.brand });
   metrics.addMetric(BACKLASH_METRICS.recordsCounted, MetricUnit.Count, report.counted);
   metrics.addMetric(BACKLASH_METRICS.recordsDuplicate, MetricUnit.Count, report.duplicates);
@@ -177,6 +191,6 @@ export async function handler(
     valid.filter((m) => m.mention.sentiment.label === "NEGATIVE").length,
   );
   metrics.publishStoredMetrics();
-  logger.info("detect batch", { records: event.Records.length, ...report });
-  return processor.response();
+  logger.info("detect batch", { records: event.Records.length, shardId: event.shardId, ...report });
+  return event.shardId === undefined ? processor.response() : { ...processor.response(), state: {} };
 }

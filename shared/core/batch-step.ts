@@ -1,4 +1,5 @@
 import type { AlertsConfig, DetectionConfig } from "#shared/core/brand-config";
+import type { Checkpoints } from "#shared/core/checkpoint";
 import type {
   DetectorState,
   Evaluation,
@@ -35,6 +36,8 @@ export interface DetectorRecord {
    * time), for authors heard within that many minutes; at most MAX_HEARD_AUTHORS of them.
    */
   heardAuthors?: Record<string, number>;
+  /** Per stream shard, the last record counted (see shared/core/checkpoint). */
+  checkpoints?: Checkpoints;
 }
 
 /**
@@ -104,6 +107,8 @@ export interface CountedMention {
   mention: ScoredMention;
   /** Stable per mention (source + id): how a redelivered record is recognised. */
   token: string;
+  /** The stream record's sequence number, when it came from a shard: the checkpoint's position. */
+  sequence?: string;
 }
 
 export interface RoutedNotification {
@@ -332,6 +337,7 @@ export const applyBatch = (
       recentSends: sends,
       ...(theme ? { theme } : {}),
       ...(detector.heardAuthors ? { heardAuthors: detector.heardAuthors } : {}),
+      ...(detector.checkpoints ? { checkpoints: detector.checkpoints } : {}),
     };
     outcome.windows.push({ windowStart, counts, newTokens, evaluation });
   }

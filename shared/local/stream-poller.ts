@@ -16,7 +16,8 @@ import { logger } from "#shared/logger";
  * whole batch, bisect on error, and an on-failure destination once retries are spent.
  */
 export type StreamHandler = (
-  event: DynamoDBStreamEvent,
+  /** As with the stack's tumbling window: Lambda names the shard (the detector's checkpoint). */
+  event: DynamoDBStreamEvent & { shardId?: string },
   context: Context,
 ) => Promise<DynamoDBBatchResponse | undefined>;
 
@@ -184,7 +185,7 @@ export class StreamPoller {
       const waited = Date.now() - (shard.firstBufferedAt ?? Date.now());
       if (!flush && shard.buffer.length < batchSize && waited < windowMs) break;
       const batch = shard.buffer.slice(0, batchSize);
-      await this.handleWithRetries(batch);
+      await this.handleWithRetries(batch, shard.shardId);
       shard.buffer.splice(0, batch.length);
       shard.firstBufferedAt = shard.buffer.length > 0 ? Date.now() : undefined;
       handled += batch.length;
@@ -193,7 +194,7 @@ export class StreamPoller {
   }
 
   /** Lambda semantics: retry from the first reported failure; bisect a throwing batch; then give up to onFailure. */
-  private async handleWithRetries(records: DynamoDBRecord[], attempt = 0): Promise<void> {
+  private async handleWithRetries(records: DynamoDBRecord[], shardId: string, attempt = 0): Promise<void> {
     const filter = this.options.filter ?? (() => true);
     let pending = records;
     for (let tries = attempt; pending.length > 0; tries++) {
@@ -204,7 +205,10 @@ export class StreamPoller {
       try {
         this.stats.batches++;
         this.stats.records += wanted.length;
-        const response = await this.options.handler({ Records: wanted }, localLambdaContext("detect"));
+        const response = await this.options.handler(
+          { Records: wanted, shardId },
+          localLambdaContext("detect"),
+        );
         const failedIds = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
         failedFrom = pending.findIndex((r) => failedIds.has(r.dynamodb?.SequenceNumber ?? ""));
         if (failedFrom < 0) return;
@@ -227,8 +231,8 @@ export class StreamPoller {
       await sleep(this.options.retryDelayMs ?? 200);
       if (failedFrom === 0 && this.options.bisectOnError !== false && remaining.length > 1) {
         const half = Math.ceil(remaining.length / 2);
-        await this.handleWithRetries(remaining.slice(0, half), tries + 1);
-        await this.handleWithRetries(remaining.slice(half), tries + 1);
+        await this.handleWithRetries(remaining.slice(0, half), shardId, tries + 1);
+        await this.handleWithRetries(remaining.slice(half), shardId, tries + 1);
         return;
       }
       pending = remaining;

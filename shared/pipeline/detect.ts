@@ -2,12 +2,15 @@ import {
   applyBatch,
   type BatchOutcome,
   type CountedMention,
+  countingInstant,
   groupByWindow,
   type RoutedNotification,
 } from "#shared/core/batch-step";
 import type { BrandConfig } from "#shared/core/brand-config";
+import { advanceCheckpoint, contiguousRuns, countedBefore } from "#shared/core/checkpoint";
 import { windowsToConfirm } from "#shared/core/confirm";
 import { excludedTerms } from "#shared/core/theme";
+import { windowStartOf } from "#shared/core/windows";
 import { logger } from "#shared/logger";
 import { confirmBeforeCounting, type WindowConfirmation } from "#shared/pipeline/confirm";
 import {
@@ -134,15 +137,50 @@ const afterCommit = (snapshot: DetectionSnapshot, outcome: BatchOutcome): Detect
   return { detector: outcome.detector, detectorVersion: snapshot.detectorVersion + 1, windows };
 };
 
+/** Where a batch came from: the stream shard Lambda names with a tumbling window. */
+export interface BatchSource {
+  shardId?: string;
+}
+
+/**
+ * How a batch is counted exactly once. With a shard named, the detector record keeps the shard's
+ * last sequence number counted, in the same transaction as the counts, and a record at or before
+ * it is skipped: no write per mention. Markers (each counted mention's own item marked under a
+ * condition) are written as well when there is no shard, in confirm mode (it reads the label a
+ * mention was counted under from its marker), and for a shard's first batch: its records may have
+ * been counted with markers before (a deploy that added the tumbling window, or a checkpoint
+ * forgotten), and the markers recognise them.
+ */
+interface Ledger {
+  shardId: string | undefined;
+  markers: boolean;
+}
+
+/** Transaction parts: contiguous in stream order for a checkpoint, oldest window first for markers. */
+const partsFor = (
+  mentions: readonly CountedMention[],
+  ledger: Ledger,
+  windowMinutes: number,
+  now: Date,
+): WindowedMention[][] => {
+  if (ledger.markers) return chunkForTransactions(groupByWindow(mentions, windowMinutes, now));
+  const windowed = mentions.map((item) => ({
+    windowStart: windowStartOf(countingInstant(item.mention.createdAt, now), windowMinutes),
+    item,
+  }));
+  return contiguousRuns(windowed, (w) => w.windowStart, TRANSACTION_LIMITS.actions - RESERVED_ACTIONS);
+};
+
 /**
  * The stream handler's use case: count a batch of new mentions exactly once, detect, advance the
- * incident, queue its notices in the same transaction, then deliver the queue. Each transaction
- * marks the mentions it counts; a redelivered mention fails its marker's condition and is skipped,
- * a concurrent batch on the same window loses the version race, re-reads and adds on top.
+ * incident, queue its notices in the same transaction, then deliver the queue. A redelivered
+ * mention is recognised by the ledger (see ledgerFor) and skipped; a concurrent batch on the same
+ * brand loses the detector's version race, re-reads and adds on top.
  */
 export const countAndDetect = async (
   mentions: readonly CountedMention[],
   deps: DetectDeps,
+  source: BatchSource = {},
 ): Promise<DetectReport> => {
   const now = deps.now ?? (() => new Date());
   const report: DetectReport = {
@@ -155,14 +193,23 @@ export const countAndDetect = async (
     conflicts: 0,
     commits: 0,
   };
-  const byWindow = groupByWindow(mentions, deps.config.detection.windowMinutes, now());
-  const changedIncidents = new Set<string>();
-  const parts = chunkForTransactions(byWindow);
+  const { windowMinutes } = deps.config.detection;
+  const { shardId } = source;
   let snapshot: DetectionSnapshot | undefined;
+  let markers = shardId === undefined || deps.confirm !== undefined;
+  if (shardId !== undefined && !markers && mentions.length > 0) {
+    // The read the first part needs anyway (unless the batch spans too many windows for one).
+    const starts = [...groupByWindow(mentions, windowMinutes, now()).keys()];
+    snapshot = await deps.store.read(starts.length < TRANSACTION_LIMITS.actions ? starts : []);
+    markers = snapshot.detector?.checkpoints?.[shardId] === undefined;
+  }
+  const ledger: Ledger = { shardId, markers };
+  const changedIncidents = new Set<string>();
+  const parts = partsFor(mentions, ledger, windowMinutes, now());
   while (parts.length > 0) {
     const part = parts.shift() as WindowedMention[];
     try {
-      snapshot = await commitPart(part, snapshot, deps, report, changedIncidents);
+      snapshot = await commitPart(part, snapshot, deps, ledger, report, changedIncidents);
     } catch (error) {
       if (!(error instanceof TransactionTooLargeError) || part.length < 2) throw error;
       const half = Math.ceil(part.length / 2);
@@ -203,6 +250,7 @@ const commitPart = async (
   part: readonly WindowedMention[],
   initial: DetectionSnapshot | undefined,
   deps: DetectDeps,
+  ledger: Ledger,
   report: DetectReport,
   changedIncidents: Set<string>,
 ): Promise<DetectionSnapshot | undefined> => {
@@ -219,13 +267,27 @@ const commitPart = async (
         `gave up after ${MAX_COMMIT_ATTEMPTS} conflicting commits on windows ${part[0]?.windowStart}..`,
       );
     }
-    const remaining = items.filter(({ item }) => !alreadyCounted.has(item.token));
+    const unmarked = items.filter(({ item }) => !alreadyCounted.has(item.token));
+    if (unmarked.length === 0) return snapshot;
+    const unmarkedStarts = [...groupChunk(unmarked).keys()];
+    if (!snapshot || unmarkedStarts.some((start) => !snapshot?.windows.has(start))) {
+      snapshot = await deps.store.read(unmarkedStarts);
+    }
+    const { shardId } = ledger;
+    const checkpoints = snapshot.detector?.checkpoints;
+    const remaining =
+      shardId === undefined
+        ? unmarked
+        : unmarked.filter(({ item }) => !countedBefore(checkpoints, shardId, item.sequence));
+    if (remaining.length < unmarked.length) {
+      // Counted by an earlier commit on this shard (a retry, or a timed-out invocation that got there).
+      report.duplicates += unmarked.length - remaining.length;
+      const kept = new Set(remaining.map(({ item }) => item.token));
+      for (const { item } of unmarked) if (!kept.has(item.token)) alreadyCounted.add(item.token);
+    }
     if (remaining.length === 0) return snapshot;
     const byWindow = groupChunk(remaining);
     const starts = [...byWindow.keys()];
-    if (!snapshot || starts.some((start) => !snapshot?.windows.has(start))) {
-      snapshot = await deps.store.read(starts);
-    }
     const outcome = applyBatch(
       snapshot.detector,
       snapshot.windows,
@@ -267,20 +329,33 @@ const commitPart = async (
       }
     }
     const byToken = new Map(remaining.map(({ item }) => [item.token, item.mention]));
-    const markers: CountMarker[] = outcome.windows.flatMap(({ windowStart, newTokens }) =>
-      newTokens.map((token) => {
-        const mention = byToken.get(token);
-        if (!mention) throw new Error(`counted token ${token} is not in the batch`);
-        return {
-          token,
-          source: mention.source,
-          id: mention.id,
-          windowStart,
-          label: mention.sentiment.label,
-          ...(confirmedSentiment.has(token) ? { sentiment: mention.sentiment } : {}),
-        };
-      }),
-    );
+    if (shardId !== undefined) {
+      outcome.detector = {
+        ...outcome.detector,
+        checkpoints: advanceCheckpoint(
+          outcome.detector.checkpoints,
+          shardId,
+          part.map(({ item }) => item.sequence),
+          now(),
+        ),
+      };
+    }
+    const markers: CountMarker[] = !ledger.markers
+      ? []
+      : outcome.windows.flatMap(({ windowStart, newTokens }) =>
+          newTokens.map((token) => {
+            const mention = byToken.get(token);
+            if (!mention) throw new Error(`counted token ${token} is not in the batch`);
+            return {
+              token,
+              source: mention.source,
+              id: mention.id,
+              windowStart,
+              label: mention.sentiment.label,
+              ...(confirmedSentiment.has(token) ? { sentiment: mention.sentiment } : {}),
+            };
+          }),
+        );
     const outbox: OutboxEntry[] = [];
     for (const routed of outcome.notifications) {
       outbox.push({

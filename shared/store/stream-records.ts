@@ -36,5 +36,10 @@ export const mentionFromStreamRecord = (record: DynamoDBRecord): CountedMention 
       parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
     );
   }
-  return { mention: parsed.data, token: mentionToken(parsed.data.source, parsed.data.id) };
+  const sequence = record.dynamodb?.SequenceNumber;
+  return {
+    mention: parsed.data,
+    token: mentionToken(parsed.data.source, parsed.data.id),
+    ...(sequence === undefined ? {} : { sequence }),
+  };
 };

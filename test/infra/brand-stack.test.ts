@@ -241,6 +241,8 @@ describe("detect", () => {
       MaximumRetryAttempts: 5,
       MaximumRecordAgeInSeconds: 3600,
       ParallelizationFactor: 1,
+      // Names the shard in each event: the detector's per-shard checkpoint.
+      TumblingWindowInSeconds: 900,
       FunctionResponseTypes: ["ReportBatchItemFailures"],
       DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [ids.deadLetters, "Arn"] } } },
     });

@@ -128,16 +128,43 @@ describe("the counting check", () => {
     expect(check.detail[2]).toContain("busiest window 2025-03-03T02:30:00.000Z: 2 mentions, 1 counted");
   });
 
-  it("fails a stored mention that was never counted (no marker)", () => {
+  it("recounts a mention the stream checkpoint counted (no marker) in its own window", () => {
     const [first, ...rest] = mentions;
-    const unmarked = { ...(first as StoredMentionRow), countedWindow: undefined };
-    const check = checkWindowCounts(
-      [window("2025-03-03T02:30:00.000Z", 2, 1), window("2025-03-03T02:35:00.000Z", 1, 1)],
-      [unmarked, ...rest],
+    const byCheckpoint = { ...(first as StoredMentionRow), countedWindow: undefined };
+    const windows = [window("2025-03-03T02:30:00.000Z", 2, 1), window("2025-03-03T02:35:00.000Z", 1, 1)];
+    const check = checkWindowCounts(windows, [byCheckpoint, ...rest], 5);
+    expect(check.ok).toBe(true);
+    expect(check.detail[1]).toContain("2 mentions counted with a marker, 1 by the stream checkpoint");
+    // Counted nowhere: the windows come up one short.
+    const lost = checkWindowCounts(
+      [window("2025-03-03T02:30:00.000Z", 1, 0), windows[1] as never],
+      [byCheckpoint, ...rest],
       5,
     );
-    expect(check.ok).toBe(false);
-    expect(check.detail[1]).toContain("1 stored mention never counted");
+    expect(lost.ok).toBe(false);
+  });
+
+  it("a post dated ahead of the clock without a marker adds one count to some window, and only one", () => {
+    const future: StoredMentionRow = {
+      pk: "M#csv#4",
+      source: "csv",
+      createdAt: "2099-01-01T00:00:00.000Z",
+      negative: true,
+      ingestedAt: "2025-03-03T02:36:30.000Z",
+    };
+    const counted = checkWindowCounts(
+      [window("2025-03-03T02:30:00.000Z", 2, 1), window("2025-03-03T02:35:00.000Z", 2, 2)],
+      [...mentions, future],
+      5,
+    );
+    expect(counted.ok).toBe(true);
+    expect(counted.detail[1]).toContain("1 without a marker: windows hold 1 beyond the recount");
+    const twice = checkWindowCounts(
+      [window("2025-03-03T02:30:00.000Z", 2, 1), window("2025-03-03T02:35:00.000Z", 3, 3)],
+      [...mentions, future],
+      5,
+    );
+    expect(twice.ok).toBe(false);
   });
 
   it("recounts a post dated ahead of the clock in the window it was counted in", () => {

@@ -13,7 +13,8 @@ export const consumerOf = (record: DynamoDBRecord, count: number): number =>
 /**
  * The stream consumed as `count` shards would be: Lambda runs one invocation per shard at a
  * time, so k shards are k invocations of the real detect handler running at once on interleaved
- * records, each with its own batches, retries, bisection and checkpoint, crashing on its own.
+ * records, each with its own batches, retries, bisection and checkpoint, crashing on its own,
+ * and each named as a shard of its own.
  * DynamoDB Local gives a table one shard, so every consumer reads all of it and keeps the
  * records whose key falls to it (the event filter drops the rest, and they are checkpointed).
  * With count 1 this is the single RestartablePoller.
@@ -32,6 +33,14 @@ export class ShardedPoller {
         new RestartablePoller({
           ...options,
           filter: (record) => filter(record) && (count === 1 || consumerOf(record, count) === index),
+          // Each stands for a shard of its own: Lambda names each (the detector's checkpoint is per shard).
+          handler: (event, context) =>
+            options.handler(
+              count === 1 || event.shardId === undefined
+                ? event
+                : { ...event, shardId: `${event.shardId}/consumer-${index}` },
+              context,
+            ),
         }),
     );
   }

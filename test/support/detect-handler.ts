@@ -43,7 +43,10 @@ export const acmeComplaint = (n: number): ScoredMention => ({
 export interface DetectHandlerRig {
   table: TestTable;
   sns: SnsStandIn;
-  handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
+  /** `shardId` as with the stack's tumbling window (the response then carries `state`). */
+  handler: (
+    event: DynamoDBStreamEvent & { shardId?: string },
+  ) => Promise<DynamoDBBatchResponse & { state?: Record<string, string> }>;
   /** The stream's INSERTs of the seeded mentions, exactly as Lambda would deliver them. */
   records: DynamoDBRecord[];
   close(): Promise<void>;

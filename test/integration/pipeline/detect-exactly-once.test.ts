@@ -1,3 +1,5 @@
+import { GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CountedMention } from "#shared/core/batch-step";
 import { type BrandConfig, parseBrandConfig } from "#shared/core/brand-config";
@@ -5,7 +7,7 @@ import type { ScoredMention } from "#shared/core/mention";
 import { countAndDetect, type DetectDeps } from "#shared/pipeline/detect";
 import { silenceOpenIncident } from "#shared/pipeline/silence";
 import { DetectionStore } from "#shared/store/detection-store";
-import { mentionToken } from "#shared/store/keys";
+import { keys, mentionToken } from "#shared/store/keys";
 import { createTestTable, type TestTable } from "#test/support/dynamo";
 
 const parsed = parseBrandConfig({
@@ -184,5 +186,76 @@ describe("stream handler use case: exactly once on DynamoDB Local", () => {
     expect(published.map((p) => p.message.kind)).toEqual(["opened", "resolved"]);
     const [incident] = await deps.store.recentIncidents();
     expect(incident?.state).toBe("resolved");
+  });
+});
+
+describe("with Lambda naming the shard: a checkpoint instead of a marker per mention", () => {
+  /** Stream records of one shard, numbered as DynamoDB does (21+ digits), in stream order. */
+  const sequenced = (batch: CountedMention[], from = 0): CountedMention[] =>
+    batch.map((m, i) => ({ ...m, sequence: String(100000000000000000000n + BigInt(from + i)) }));
+  const windowOf = async () =>
+    (await deps.store.windowsBetween("2026-11-27T10:00:00.000Z", "2026-11-27T10:05:00.000Z"))[0]?.counts;
+  const markerOn = async (m: CountedMention) =>
+    (
+      await table.client.send(
+        new GetItemCommand({
+          TableName: table.tableName,
+          Key: marshall(keys.mention(m.mention.source, m.mention.id)),
+        }),
+      )
+    ).Item;
+
+  it("marks a shard's first batch (it may have been counted with markers before); after it, writes nothing on the mentions", async () => {
+    const records = sequenced(burst());
+    const first = records.slice(0, 5);
+    const rest = records.slice(5);
+    expect(await countAndDetect(first, deps, { shardId: "shard-1" })).toMatchObject({ counted: 5 });
+    expect(await markerOn(first[0] as CountedMention)).toBeDefined();
+    expect(await countAndDetect(rest, deps, { shardId: "shard-1" })).toMatchObject({
+      counted: 12,
+      commits: 1,
+    });
+    expect(await markerOn(rest[0] as CountedMention)).toBeUndefined();
+    const again = await countAndDetect(records, deps, { shardId: "shard-1" });
+    expect(again).toMatchObject({ counted: 0, duplicates: 17, commits: 0 });
+    expect(await windowOf()).toMatchObject({ total: 17, negative: 12 });
+    expect(published.map((p) => p.message.kind)).toEqual(["opened"]);
+  });
+
+  it("a batch counted with markers before the shard was named is not counted again", async () => {
+    const records = sequenced(burst());
+    await countAndDetect(records, deps);
+    expect(await countAndDetect(records, deps, { shardId: "shard-1" })).toMatchObject({
+      counted: 0,
+      duplicates: 17,
+    });
+    expect(await windowOf()).toMatchObject({ total: 17, negative: 12 });
+  });
+
+  it("a retry from a failed record on counts only what is new; another shard keeps its own place", async () => {
+    const records = sequenced(Array.from({ length: 30 }, (_, i) => mention(i % 5, i % 3 === 0)));
+    await countAndDetect(records.slice(0, 20), deps, { shardId: "shard-1" });
+    // Lambda resumes from record 15 (reported failed), now with 10 more behind it.
+    const retry = await countAndDetect(records.slice(15), deps, { shardId: "shard-1" });
+    expect(retry).toMatchObject({ counted: 10, duplicates: 5 });
+    expect(await markerOn(records[25] as CountedMention)).toBeUndefined();
+    // Shard 2's numbers are lower than shard 1's checkpoint: they are still new.
+    const other = sequenced(Array.from({ length: 4 }, () => mention(2, false, "bluesky")));
+    expect(await countAndDetect(other, deps, { shardId: "shard-2" })).toMatchObject({ counted: 4 });
+    expect(await windowOf()).toMatchObject({ total: 34, negative: 10 });
+  });
+
+  it("two invocations of the same batch at once (a timed-out one still running) count it once", async () => {
+    const records = sequenced(Array.from({ length: 61 }, (_, i) => mention(i % 5, i % 2 === 0)));
+    await countAndDetect(records.slice(0, 1), deps, { shardId: "shard-1" });
+    const batch = records.slice(1);
+    const results = await Promise.all([
+      countAndDetect(batch, deps, { shardId: "shard-1" }),
+      countAndDetect(batch, deps, { shardId: "shard-1" }),
+    ]);
+    expect(results[0].counted + results[1].counted).toBe(60);
+    expect(results[0].duplicates + results[1].duplicates).toBe(60);
+    expect(await markerOn(batch[0] as CountedMention)).toBeUndefined();
+    expect(await windowOf()).toMatchObject({ total: 61, negative: 31 });
   });
 });
