@@ -54,21 +54,24 @@ export const advanceCheckpoint = (
 };
 
 /**
- * Splits records, in stream order, into contiguous runs that each touch at most `maxWindows`
- * windows: a checkpoint says "everything up to here", so a commit must never hold a later record
- * without the earlier ones.
+ * Splits records, in stream order, into contiguous runs that each fit `maxActions` transaction
+ * actions: one per window touched, plus `actionsPerRecord` per record (1 when each is marked). A
+ * checkpoint says "everything up to here", so a commit must never hold a later record without the
+ * earlier ones.
  */
 export const contiguousRuns = <T>(
   records: readonly T[],
   windowOf: (record: T) => string,
-  maxWindows: number,
+  maxActions: number,
+  actionsPerRecord = 0,
 ): T[][] => {
   const runs: T[][] = [];
   let run: T[] = [];
   let windows = new Set<string>();
   for (const record of records) {
     const window = windowOf(record);
-    if (!windows.has(window) && windows.size >= maxWindows) {
+    const actions = windows.size + (windows.has(window) ? 0 : 1) + (run.length + 1) * actionsPerRecord;
+    if (run.length > 0 && actions > maxActions) {
       runs.push(run);
       run = [];
       windows = new Set();

@@ -156,19 +156,24 @@ interface Ledger {
   markers: boolean;
 }
 
-/** Transaction parts: contiguous in stream order for a checkpoint, oldest window first for markers. */
+/**
+ * Transaction parts. With a shard named, contiguous in stream order (a crash between two parts
+ * must leave the checkpoint below every record not yet counted), markers or not; without one,
+ * oldest window first.
+ */
 const partsFor = (
   mentions: readonly CountedMention[],
   ledger: Ledger,
   windowMinutes: number,
   now: Date,
 ): WindowedMention[][] => {
-  if (ledger.markers) return chunkForTransactions(groupByWindow(mentions, windowMinutes, now));
+  if (ledger.shardId === undefined) return chunkForTransactions(groupByWindow(mentions, windowMinutes, now));
   const windowed = mentions.map((item) => ({
     windowStart: windowStartOf(countingInstant(item.mention.createdAt, now), windowMinutes),
     item,
   }));
-  return contiguousRuns(windowed, (w) => w.windowStart, TRANSACTION_LIMITS.actions - RESERVED_ACTIONS);
+  const limit = TRANSACTION_LIMITS.actions - RESERVED_ACTIONS;
+  return contiguousRuns(windowed, (w) => w.windowStart, limit, ledger.markers ? 1 : 0);
 };
 
 /**

@@ -258,4 +258,25 @@ describe("with Lambda naming the shard: a checkpoint instead of a marker per men
     expect(await markerOn(batch[0] as CountedMention)).toBeUndefined();
     expect(await windowOf()).toMatchObject({ total: 61, negative: 31 });
   });
+
+  it("a crash between the parts of a marked batch loses nothing: parts are contiguous in stream order", async () => {
+    // Two windows interleaved in stream order, more records than one marked transaction holds.
+    const records = sequenced(
+      Array.from({ length: 200 }, (_, i) => mention(i % 2 === 0 ? 1 : 7, i % 3 === 0)),
+    );
+    class CrashingStore extends DetectionStore {
+      commits = 0;
+      override async commit(...args: Parameters<DetectionStore["commit"]>) {
+        if (++this.commits === 2) throw new Error("the invocation died between two transactions");
+        return super.commit(...args);
+      }
+    }
+    const crashing = { ...deps, store: new CrashingStore(table, 30) };
+    await expect(countAndDetect(records, crashing, { shardId: "shard-1" })).rejects.toThrow("died");
+    const retry = await countAndDetect(records, deps, { shardId: "shard-1" });
+    expect(retry.counted + retry.duplicates).toBe(200);
+    const windows = await deps.store.windowsBetween("2026-11-27T10:00:00.000Z", "2026-11-27T10:10:00.000Z");
+    expect(windows.map((w) => w.counts.total)).toEqual([100, 100]);
+    expect(windows.reduce((sum, w) => sum + w.counts.negative, 0)).toBe(67);
+  });
 });

@@ -40,4 +40,12 @@ describe("stream checkpoint", () => {
     expect(runs.flat().map((r) => r.i)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(contiguousRuns([], (r: { window: string }) => r.window, 2)).toEqual([]);
   });
+
+  it("with a marker per record, a run holds its windows and its records within the actions", () => {
+    const records = Array.from({ length: 10 }, (_, i) => ({ window: i < 6 ? "w1" : "w2", i }));
+    const runs = contiguousRuns(records, (r) => r.window, 5, 1);
+    // 1 window + 4 markers; then 1 + 2 (w1) + 1 more window + 2 more markers would be 6.
+    expect(runs.map((run) => run.length)).toEqual([4, 3, 3]);
+    expect(runs.flat().map((r) => r.i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
 });
