@@ -20,7 +20,8 @@ describe("DynamoDB Local's port", () => {
     // The first draw lands on a port we hold; the second on the next one up.
     const taken = await freePort();
     servers.push(await listenOn(taken));
-    const draws = [(taken - 20_000) / 12_000, (taken + 1 - 20_000) / 12_000];
+    // Mid-slot draws: (x / 12,000) * 12,000 floors to x - 1 for some x (floating point).
+    const draws = [(taken - 20_000 + 0.5) / 12_000, (taken + 1 - 20_000 + 0.5) / 12_000];
     const port = await freePort(() => draws.shift() ?? 0.5);
     expect(port).toBe(taken + 1);
     expect(port).toBeLessThan(32_768);
