@@ -106,6 +106,14 @@ describe("the counting check", () => {
     counts: { windowStart: start, total, negative, bySource: { csv: { total, negative } } },
   });
 
+  /** The three mentions plus a post dated 2099, the second window holding `lastTotal` negatives. */
+  const withFuturePost = (future: StoredMentionRow, lastTotal: number) =>
+    checkWindowCounts(
+      [window("2025-03-03T02:30:00.000Z", 2, 1), window("2025-03-03T02:35:00.000Z", lastTotal, lastTotal)],
+      [...mentions, future],
+      5,
+    );
+
   it("passes windows that equal the recount", () => {
     const check = checkWindowCounts(
       [window("2025-03-03T02:30:00.000Z", 2, 1), window("2025-03-03T02:35:00.000Z", 1, 1)],
@@ -152,19 +160,10 @@ describe("the counting check", () => {
       negative: true,
       ingestedAt: "2025-03-03T02:36:30.000Z",
     };
-    const counted = checkWindowCounts(
-      [window("2025-03-03T02:30:00.000Z", 2, 1), window("2025-03-03T02:35:00.000Z", 2, 2)],
-      [...mentions, future],
-      5,
-    );
+    const counted = withFuturePost(future, 2);
     expect(counted.ok).toBe(true);
     expect(counted.detail[1]).toContain("1 without a marker: windows hold 1 beyond the recount");
-    const twice = checkWindowCounts(
-      [window("2025-03-03T02:30:00.000Z", 2, 1), window("2025-03-03T02:35:00.000Z", 3, 3)],
-      [...mentions, future],
-      5,
-    );
-    expect(twice.ok).toBe(false);
+    expect(withFuturePost(future, 3).ok).toBe(false);
   });
 
   it("recounts a post dated ahead of the clock in the window it was counted in", () => {
@@ -172,11 +171,7 @@ describe("the counting check", () => {
       ...mention("M#csv#4", "2099-01-01T00:00:00.000Z"),
       countedWindow: "2025-03-03T02:35:00.000Z",
     };
-    const check = checkWindowCounts(
-      [window("2025-03-03T02:30:00.000Z", 2, 1), window("2025-03-03T02:35:00.000Z", 2, 2)],
-      [...mentions, future],
-      5,
-    );
+    const check = withFuturePost(future, 2);
     expect(check.ok).toBe(true);
     expect(check.detail[1]).toContain("1 mention dated ahead of the clock, counted at arrival");
   });
