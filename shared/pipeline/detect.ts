@@ -3,14 +3,13 @@ import {
   type BatchOutcome,
   type CountedMention,
   countingInstant,
-  groupByWindow,
   type RoutedNotification,
 } from "#shared/core/batch-step";
 import type { BrandConfig } from "#shared/core/brand-config";
 import { advanceCheckpoint, contiguousRuns, countedBefore } from "#shared/core/checkpoint";
 import { windowsToConfirm } from "#shared/core/confirm";
 import { excludedTerms } from "#shared/core/theme";
-import { windowStartOf } from "#shared/core/windows";
+import { compareInstants, windowStartOf } from "#shared/core/windows";
 import { logger } from "#shared/logger";
 import { confirmBeforeCounting, type WindowConfirmation } from "#shared/pipeline/confirm";
 import {
@@ -81,37 +80,6 @@ interface WindowedMention {
   item: CountedMention;
 }
 
-/**
- * Splits a batch, oldest window first, into parts whose transaction stays within DynamoDB's action
- * limit: one marker per mention plus one update per window touched. A part that still turns out
- * too large (big notices) is halved when committed.
- */
-export const chunkForTransactions = (byWindow: ReadonlyMap<string, readonly CountedMention[]>) => {
-  const limit = TRANSACTION_LIMITS.actions - RESERVED_ACTIONS;
-  const chunks: WindowedMention[][] = [];
-  let chunk: WindowedMention[] = [];
-  let windows = 0;
-  for (const [windowStart, items] of byWindow) {
-    let windowInChunk = false;
-    for (const item of items) {
-      const actions = chunk.length + windows + (windowInChunk ? 1 : 2);
-      if (actions > limit) {
-        chunks.push(chunk);
-        chunk = [];
-        windows = 0;
-        windowInChunk = false;
-      }
-      if (!windowInChunk) {
-        windows++;
-        windowInChunk = true;
-      }
-      chunk.push({ windowStart, item });
-    }
-  }
-  if (chunk.length > 0) chunks.push(chunk);
-  return chunks;
-};
-
 const groupChunk = (chunk: readonly WindowedMention[]) => {
   const byWindow = new Map<string, CountedMention[]>();
   for (const { windowStart, item } of chunk) {
@@ -157,23 +125,19 @@ interface Ledger {
 }
 
 /**
- * Transaction parts. With a shard named, contiguous in stream order (a crash between two parts
- * must leave the checkpoint below every record not yet counted), markers or not; without one,
- * oldest window first.
+ * Splits a batch into parts whose transaction stays within DynamoDB's action limit: one update
+ * per window touched, plus one marker per mention when marking. With a shard named, the parts are
+ * contiguous in stream order (a crash between two parts must leave the checkpoint below every
+ * record not yet counted); without one, oldest window first. A part that still turns out too
+ * large (big notices) is halved when committed.
  */
-const partsFor = (
-  mentions: readonly CountedMention[],
-  ledger: Ledger,
-  windowMinutes: number,
-  now: Date,
-): WindowedMention[][] => {
-  if (ledger.shardId === undefined) return chunkForTransactions(groupByWindow(mentions, windowMinutes, now));
-  const windowed = mentions.map((item) => ({
-    windowStart: windowStartOf(countingInstant(item.mention.createdAt, now), windowMinutes),
-    item,
-  }));
+const partsFor = (windowed: readonly WindowedMention[], ledger: Ledger): WindowedMention[][] => {
+  const ordered =
+    ledger.shardId === undefined
+      ? [...windowed].sort((a, b) => compareInstants(a.windowStart, b.windowStart))
+      : windowed;
   const limit = TRANSACTION_LIMITS.actions - RESERVED_ACTIONS;
-  return contiguousRuns(windowed, (w) => w.windowStart, limit, ledger.markers ? 1 : 0);
+  return contiguousRuns(ordered, (w) => w.windowStart, limit, ledger.markers ? 1 : 0);
 };
 
 /**
@@ -199,18 +163,23 @@ export const countAndDetect = async (
     commits: 0,
   };
   const { windowMinutes } = deps.config.detection;
+  const arrival = now();
+  const windowed = mentions.map((item) => ({
+    windowStart: windowStartOf(countingInstant(item.mention.createdAt, arrival), windowMinutes),
+    item,
+  }));
   const { shardId } = source;
   let snapshot: DetectionSnapshot | undefined;
   let markers = shardId === undefined || deps.confirm !== undefined;
-  if (shardId !== undefined && !markers && mentions.length > 0) {
+  if (shardId !== undefined && !markers && windowed.length > 0) {
     // The read the first part needs anyway (unless the batch spans too many windows for one).
-    const starts = [...groupByWindow(mentions, windowMinutes, now()).keys()];
+    const starts = [...new Set(windowed.map((w) => w.windowStart))];
     snapshot = await deps.store.read(starts.length < TRANSACTION_LIMITS.actions ? starts : []);
     markers = snapshot.detector?.checkpoints?.[shardId] === undefined;
   }
   const ledger: Ledger = { shardId, markers };
   const changedIncidents = new Set<string>();
-  const parts = partsFor(mentions, ledger, windowMinutes, now());
+  const parts = partsFor(windowed, ledger);
   while (parts.length > 0) {
     const part = parts.shift() as WindowedMention[];
     try {
