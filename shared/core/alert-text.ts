@@ -296,9 +296,7 @@ export const buildSubject = (context: AlertContext): string => {
       case "opened":
         return `: ${formatCount(e.observed)} negative mentions in ${window} (${formatRatio(e.ratio)} normal)`;
       case "escalated":
-        return notification.escalatedBy === "theme"
-          ? `: new theme in the backlash, ${formatCount(e.observed)} negative in ${window} (${formatRatio(e.ratio)})`
-          : `: backlash getting worse, ${formatCount(e.observed)} negative in ${window} (${formatRatio(e.ratio)})`;
+        return `: ${notification.escalatedBy === "theme" ? "new theme in the backlash" : "backlash getting worse"}, ${formatCount(e.observed)} negative in ${window} (${formatRatio(e.ratio)})`;
       case "reminder":
         return `: backlash continues, ${formatCount(e.observed)} negative in ${window} (${formatRatio(e.ratio)})`;
       case "resolved":
