@@ -25,7 +25,7 @@ import { DynamoSentimentCache } from "#shared/store/sentiment-cache";
 import { mentionFromStreamRecord } from "#shared/store/stream-records";
 import { createTableInput } from "#shared/store/table-definition";
 import { ComprehendStandIn, standInLabel } from "#test/stand-ins/comprehend";
-import { readMentionInserts } from "./detect";
+import { byShard, readMentionInserts } from "./detect";
 import { meterDynamo } from "./dynamo-meter";
 import { naiveCountBatch } from "./naive-detect";
 
@@ -317,11 +317,9 @@ export const runScenarios = async (
         for (const stored of storedPerRun) {
           const slice = records.slice(offset, offset + stored);
           offset += stored;
-          // Lambda's batches never mix shards.
-          for (const shardId of new Set(slice.map((r) => r.shardId))) {
-            const batch = slice
-              .filter((r) => r.shardId === shardId)
-              .map(({ record }) => mentionFromStreamRecord(record));
+          for (const shard of byShard(slice)) {
+            const shardId = shard[0]?.shardId ?? "";
+            const batch = shard.map(({ record }) => mentionFromStreamRecord(record));
             const started = performance.now();
             if (scenario.naiveDetect) await naiveCountBatch(batch, table, config.detection.windowMinutes);
             else confirmedWindows += (await countAndDetect(batch, deps, { shardId })).confirmedWindows ?? 0;

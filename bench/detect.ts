@@ -32,6 +32,17 @@ export interface ShardRecord {
   record: DynamoDBRecord;
 }
 
+/** Records by shard, each in stream order: Lambda's batches never mix shards. */
+export const byShard = (records: readonly ShardRecord[]): ShardRecord[][] => {
+  const shards = new Map<string, ShardRecord[]>();
+  for (const entry of records) {
+    const shard = shards.get(entry.shardId);
+    if (shard) shard.push(entry);
+    else shards.set(entry.shardId, [entry]);
+  }
+  return [...shards.values()];
+};
+
 /** Every mention INSERT on the table's stream, shard by shard in stream order, as Lambda would deliver them. */
 export const readMentionInserts = async (
   streams: DynamoDBStreamsClient,
@@ -116,14 +127,7 @@ export const benchmarkDetect = async (options: {
       },
     },
   };
-  // Lambda's batches never mix shards.
-  const byShard = new Map<string, ShardRecord[]>();
-  for (const entry of records) {
-    const shard = byShard.get(entry.shardId);
-    if (shard) shard.push(entry);
-    else byShard.set(entry.shardId, [entry]);
-  }
-  const batches = [...byShard.values()].flatMap((shard) => chunks(shard, batchSize));
+  const batches = byShard(records).flatMap((shard) => chunks(shard, batchSize));
   let counted = 0;
   let notifications = 0;
   meter.reset();
